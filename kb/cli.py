@@ -1,0 +1,293 @@
+"""The `kb` command: parses arguments, calls the library, prints, sets the exit code.
+
+Exit codes: 0 clean, 1 problems found, 2 bad usage, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from kb.fmt import reformat
+from kb.pipeline import load_knowledge_base
+from kb.problems import Problem, sort_problems
+from kb.records import Paper, paper_model
+from kb.scaffold import draft_record
+from kb.schema import record_schema
+from kb.stats import compute_stats
+from kb.write import create_new, write_atomic
+
+__all__ = ["main"]
+
+ISSUES_URL = "https://github.com/mllm-xai-kb/mllm-xai-kb/issues"
+
+
+class _Group(click.Group):
+    """Turns any unexpected exception into a short message: no traceback reaches a user."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            where = ctx.invoked_subcommand or "kb"
+            click.echo(
+                f"kb: internal error in `kb {where}`: {type(error).__name__}: {error}\n"
+                f"  This is a bug in kb, not in your files; please report it at {ISSUES_URL}",
+                err=True,
+            )
+            sys.exit(3)
+
+
+def _root(ctx: click.Context) -> Path:
+    root: Path = ctx.obj["root"]
+    return root
+
+
+def _fail(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Knowledge base directory (holds papers/ and taxonomy/).",
+)
+@click.version_option(package_name="mllm-xai-kb")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """mllm-xai-kb: a curated knowledge base of MLLM explainability research."""
+    if not (root / "taxonomy").is_dir():
+        _fail(f"{root}/taxonomy not found: run kb inside a knowledge base or pass --root DIR")
+    ctx.obj = {"root": root}
+
+
+def _relative(root: Path, paths: tuple[Path, ...]) -> set[str]:
+    shown: set[str] = set()
+    for path in paths:
+        if not path.exists():
+            _fail(f"no such file: {path}")
+        try:
+            shown.add(path.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            _fail(f"{path} is not inside the knowledge base {root}")
+    return shown
+
+
+def _paths_in(paths: list[str], wanted: set[str]) -> list[str]:
+    """The `paths` named by `wanted` (files or folders); all of them when nothing is wanted."""
+    if not wanted:
+        return paths
+    return [p for p in paths if any(p == w or p.startswith(w.rstrip("/") + "/") for w in wanted)]
+
+
+def _select(problems: list[Problem], wanted: set[str]) -> list[Problem]:
+    chosen = set(_paths_in([p.path for p in problems], wanted))
+    return [p for p in problems if p.path in chosen]
+
+
+def _github(problem: Problem) -> str:
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    properties = f"file={problem.path},line={problem.line},col={problem.col},title={problem.code}"
+    return f"::{problem.severity} {escape(properties)}::{escape(message)}"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations, json for tools.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], output: str, strict: bool) -> None:
+    """Check every record and vocabulary (or only PATHS) and report all problems at once."""
+    root = _root(ctx)
+    result = load_knowledge_base(root)
+    wanted = _relative(root, paths)
+    problems = _select(result.problems, wanted)
+    if strict:
+        problems = [
+            Problem(p.code, p.path, p.message, p.line, p.col, p.hint, "error", p.loc)
+            for p in problems
+        ]
+    errors = [p for p in problems if p.severity == "error"]
+    if output == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    elif output == "github":
+        for problem in problems:
+            click.echo(_github(problem))
+    else:
+        for problem in problems:
+            click.echo(problem.render())
+        selected = [d.path for d in result.kb.documents.values()]
+        click.echo(_summary(len(_paths_in(selected, wanted)), problems))
+    ctx.exit(1 if errors else 0)
+
+
+def _summary(records: int, problems: list[Problem]) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return f"ok: {records} record{'' if records == 1 else 's'}"
+    files = len({p.path for p in problems})
+    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would be rewritten.")
+@click.pass_context
+def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite records (or only PATHS) in the canonical form."""
+    root = _root(ctx)
+    result = load_knowledge_base(root)
+    wanted = _relative(root, paths)
+    broken = {p.path for p in result.errors()}
+    model = paper_model(result.kb.taxonomy)
+    failures: list[Problem] = []
+    changed = 0
+    for paper_id, doc in result.kb.documents.items():
+        if not _paths_in([doc.path], wanted):
+            continue
+        if doc.path in broken:
+            continue
+        outcome = _format_one(root, doc.path, result.kb.papers[paper_id], model, check)
+        if isinstance(outcome, Problem):
+            failures.append(outcome)
+        elif outcome:
+            changed += 1
+            click.echo(f"{'would reformat' if check else 'formatted'} {doc.path}")
+    skipped = sorted(set(_paths_in([p for p in broken if p.startswith("papers/")], wanted)))
+    for path in skipped:
+        failures.append(
+            Problem(
+                "not-formatted",
+                path,
+                "left untouched: it does not validate",
+                hint="run kb validate",
+            )
+        )
+    for problem in sort_problems(failures):
+        click.echo(problem.render())
+    if not changed and not failures:
+        click.echo("ok: every record is in canonical form")
+    ctx.exit(1 if failures or (check and changed) else 0)
+
+
+def _format_one(
+    root: Path, display: str, paper: Paper, model: type[Paper], check: bool
+) -> Problem | bool:
+    path = root / display
+    outcome = reformat(path.read_bytes().decode("utf-8"), paper, model, display)
+    if isinstance(outcome, Problem) or outcome is None:
+        return outcome or False
+    if not check:
+        write_atomic(path, outcome)
+    return True
+
+
+@main.command()
+@click.option("--title", required=True, help="Title exactly as published.")
+@click.option(
+    "--author", "authors", multiple=True, required=True, help="One author, in order; repeat."
+)
+@click.option("--year", type=int, required=True, help="Year of the cited version.")
+@click.option(
+    "--venue", default="arxiv", show_default=True, help="Venue id from taxonomy/venues.yaml."
+)
+@click.option("--arxiv", help='arXiv id, e.g. "2406.11193".')
+@click.option("--doi", help="DOI, without https://doi.org/.")
+@click.option("--url", help="Landing page (venue page or arXiv).")
+@click.option("--code", help="Official code repository.")
+@click.option("--dry-run", is_flag=True, help="Print the draft instead of writing it.")
+@click.pass_context
+def new(ctx: click.Context, /, authors: tuple[str, ...], dry_run: bool, **fields: Any) -> None:
+    """Create papers/<id>.yaml from metadata; the id is computed Scholar-style."""
+    root = _root(ctx)
+    result = load_knowledge_base(root)
+    taken = {path.stem for path in (root / "papers").glob("*.yaml")} | set(result.kb.papers)
+    draft = draft_record(
+        result.kb.taxonomy,
+        taken,
+        title=fields.pop("title"),
+        authors=authors,
+        year=fields.pop("year"),
+        venue=fields.pop("venue"),
+        today=date.today(),
+        **fields,
+    )
+    if draft.problems:
+        for problem in draft.problems:
+            click.echo(problem.render())
+        ctx.exit(1)
+    if dry_run:
+        click.echo(draft.text, nl=False)
+        return
+    target = root / "papers" / f"{draft.id}.yaml"
+    create_new(target, draft.text)
+    click.echo(f"created papers/{draft.id}.yaml: fill in the empty fields, then run kb validate")
+
+
+@main.command()
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@click.pass_context
+def schema(ctx: click.Context, output: Path | None) -> None:
+    """Print the JSON Schema of a record (for editor completion and checking)."""
+    result = load_knowledge_base(_root(ctx))
+    text = json.dumps(record_schema(result.kb.taxonomy), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Counts per perspective, leaf, method, modality, year and venue."""
+    result = load_knowledge_base(_root(ctx))
+    numbers = compute_stats(result.kb)
+    console = Console(width=100, no_color=True, highlight=False)
+    console.print(
+        f"{numbers.records} records, {numbers.cite_edges} citation edges, "
+        f"{len(result.kb.taxonomy.methods)} methods"
+    )
+    tables: list[tuple[str, dict[Any, int]]] = [
+        ("perspective", numbers.perspectives),
+        ("leaf", numbers.leaves),
+        ("method", numbers.methods),
+        ("modality", numbers.modalities),
+        ("year", numbers.years),
+        ("venue", numbers.venues),
+    ]
+    for title, counts in tables:
+        table = Table(title=f"records per {title}", title_justify="left")
+        table.add_column(title)
+        table.add_column("records", justify="right")
+        for key, count in counts.items():
+            table.add_row(str(key), str(count))
+        console.print(table)
+    if result.errors():
+        click.echo(f"note: {len(result.errors())} record problem(s); run kb validate", err=True)

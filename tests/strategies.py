@@ -1,0 +1,71 @@
+"""Hypothesis strategies for valid records under the fixture taxonomy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import strategies as st
+
+from kb.load import _FORBIDDEN_CHARS
+
+LEAVES = ["data.input-output", "data.benchmark", "model.neuron", "model.layer"]
+METHODS = ["logit-lens", "tuned-lens", "perturbation", "hallucination-benchmark"]
+MODALITIES = ["image", "text", "video"]
+MODELS = ["llava", "blip-2"]
+VENUES = ["arxiv", "neurips", "tmlr"]
+
+
+def _clean(text: str) -> str:
+    return _FORBIDDEN_CHARS.sub("", text).strip()
+
+
+# Any printable text, including YAML and markup syntax, quotes, emoji and RTL letters.
+text = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), max_codepoint=0x1FFFF)
+        | st.sampled_from(list(":#-[]{}&*!|>'\"%@`,? \\^~_$<>")),
+        min_size=1,
+        max_size=120,
+    )
+    .map(_clean)
+    .filter(bool)
+)
+record_id = st.from_regex(r"[a-z][a-z0-9]{0,20}", fullmatch=True)
+url = st.from_regex(r"https?://[a-z]{1,10}\.org/[A-Za-z0-9_./-]{0,20}", fullmatch=True)
+
+
+def _unique(
+    strategy: st.SearchStrategy[Any], min_size: int = 1
+) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(strategy, min_size=min_size, max_size=4, unique=True).map(tuple)
+
+
+records = st.fixed_dictionaries(
+    {
+        "id": record_id,
+        "title": text,
+        "authors": _unique(text),
+        "year": st.integers(1950, date.today().year),
+        "venue": st.sampled_from(VENUES),
+        "kind": st.sampled_from(["research", "survey", "foundation"]),
+        "taxonomy": _unique(st.sampled_from(LEAVES)),
+        "methods": _unique(st.sampled_from(METHODS)),
+        "modalities": _unique(st.sampled_from(MODALITIES)),
+        "summary": text,
+        "findings": st.lists(
+            st.fixed_dictionaries({"text": text}, optional={"where": text}), min_size=1, max_size=3
+        ).map(tuple),
+        "strengths": st.lists(text, min_size=1, max_size=3).map(tuple),
+        "limitations": st.lists(text, min_size=1, max_size=3).map(tuple),
+        "sources": _unique(url),
+    },
+    optional={
+        "arxiv": st.from_regex(r"[0-9]{2}(0[1-9]|1[0-2])\.[0-9]{5}", fullmatch=True),
+        "doi": st.from_regex(r"10\.[0-9]{4,6}/[A-Za-z0-9.()_-]{1,20}", fullmatch=True),
+        "code": url,
+        "models": _unique(st.sampled_from(MODELS), min_size=0),
+        "cites": _unique(record_id, min_size=0),
+        "added": st.dates(date(2020, 1, 1), date(2030, 1, 1)),
+    },
+)
