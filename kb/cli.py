@@ -291,3 +291,6 @@ def stats(ctx: click.Context) -> None:
         console.print(table)
     if result.errors():
         click.echo(f"note: {len(result.errors())} record problem(s); run kb validate", err=True)
+
+
+# Commands that live in their own modules register here, one import and one line each.
