@@ -1,35 +1,21 @@
 """Stage 1: read YAML files into plain values, remembering where every key and value stands.
 
-The parser is PyYAML's (its C parser when present), but the tree is built here from parse
-events, so that aliases, anchors, tags, duplicate keys and deep nesting are refused before any
-value is constructed, and every value keeps its line and column.
+The parser and composer are PyYAML's (libyaml's when present); values are built here from the
+composed nodes instead of PyYAML's constructor, so that aliases, tags, duplicate keys and deep
+nesting are refused, nothing but plain data is ever constructed, and every value keeps its line
+and column.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    Event,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kb.problems import Loc, Position, Problem
 
@@ -48,7 +34,6 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 16
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 # NOTE: C0/C1 controls (tab and newline excepted) and Unicode bidi overrides can hide text from
 # reviewers ("Trojan Source"); none has a place in a record.
@@ -63,21 +48,21 @@ class Document:
 
     path: str
     data: Any
-    values: dict[Loc, Position] = field(default_factory=dict)
-    keys: dict[Loc, Position] = field(default_factory=dict)
-    text: str = ""
+    values: dict[Loc, int] = field(default_factory=dict)
+    keys: dict[Loc, int] = field(default_factory=dict)
 
     def position(self, loc: Loc) -> Position:
         """Where `loc` stands, falling back to its nearest located parent."""
         for end in range(len(loc), -1, -1):
             found = self.values.get(loc[:end])
             if found is not None:
-                return found
+                return _unpack(found)
         return Position()
 
     def key_position(self, loc: Loc) -> Position:
         """Where the key of `loc` stands (for unknown or misplaced keys)."""
-        return self.keys.get(loc) or self.position(loc)
+        found = self.keys.get(loc)
+        return _unpack(found) if found is not None else self.position(loc)
 
 
 class LoadError(Exception):
@@ -155,120 +140,157 @@ def parse_text(text: str, display: str) -> Document:
                 hint="delete it; use plain text",
             )
         )
+    _check_nesting(text, display)
     builder = _Builder(display)
     try:
-        data = builder.build(yaml.parse(text, Loader=_Parser))
+        data = builder.build(yaml.compose(text, Loader=_Parser))
     except yaml.MarkedYAMLError as error:
         mark: Any = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         message = error.problem or "invalid YAML"
+        if "single document" in f"{error.context} {message}":
+            raise LoadError(
+                Problem(
+                    "multiple-documents",
+                    display,
+                    "a file holds one YAML document",
+                    line,
+                    col,
+                    "remove the `---` separator; one record per file",
+                )
+            ) from None
         raise LoadError(
             Problem("yaml-syntax", display, f"invalid YAML: {message}", line, col)
         ) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem("yaml-syntax", display, f"invalid YAML: {error}")) from None
-    return Document(display, data, builder.values, builder.keys, text)
+    return Document(display, data, builder.values, builder.keys)
 
 
-def _position(event: Event) -> Position:
-    mark: Any = event.start_mark
+# The characters that can open a collection: their count bounds how deep a file can nest.
+_WITHOUT_OPENERS = str.maketrans("", "", "[{-:?")
+MAX_OPENERS = 5_000
+
+
+def _check_nesting(text: str, display: str) -> None:
+    """Refuse text that could nest too deeply before the C composer recurses into it.
+
+    NOTE: libyaml's composer recurses once per nesting level in C and crashes the interpreter
+    on very deep input (seen at 100,000 levels); counting the characters that can open a
+    collection is a cheap, sound bound on depth, far above what any record needs.
+    """
+    openers = len(text) - len(text.translate(_WITHOUT_OPENERS))
+    if openers > MAX_OPENERS:
+        raise LoadError(
+            Problem(
+                "too-deep",
+                display,
+                f"{openers:,} places where a list or mapping may open; at most {MAX_OPENERS:,} "
+                "are read",
+                hint="a record is a flat mapping of short lists",
+            )
+        )
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+
+
+def _position(node: Node) -> Position:
+    mark: Any = node.start_mark
     return Position(mark.line + 1, mark.column + 1)
 
 
+def _packed(node: Node) -> int:
+    # NOTE: one int per value instead of a tuple: a large knowledge base holds millions of them.
+    mark: Any = node.start_mark
+    packed: int = (mark.line << 24) | mark.column
+    return packed
+
+
+def _unpack(packed: int) -> Position:
+    return Position((packed >> 24) + 1, (packed & 0xFFFFFF) + 1)
+
+
 class _Builder:
-    """Builds values from parse events, refusing everything a record never needs.
+    """Builds values from composed nodes, refusing everything a record never needs.
 
     Sequences become tuples: records are immutable, and pydantic's strict mode takes tuples.
     """
 
     def __init__(self, display: str) -> None:
         self.display = display
-        self.values: dict[Loc, Position] = {}
-        self.keys: dict[Loc, Position] = {}
+        self.values: dict[Loc, int] = {}
+        self.keys: dict[Loc, int] = {}
+        self._seen: set[int] = set()
 
-    def _fail(self, code: str, message: str, event: Event, hint: str | None = None) -> LoadError:
-        position = _position(event)
+    def _fail(self, code: str, message: str, node: Node, hint: str | None = None) -> LoadError:
+        position = _position(node)
         return LoadError(Problem(code, self.display, message, position.line, position.col, hint))
 
-    def build(self, events: Iterator[Event]) -> Any:
-        data: Any = None
-        documents = 0
-        for event in events:
-            if isinstance(event, StreamStartEvent | DocumentEndEvent | StreamEndEvent):
-                continue
-            if isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise self._fail(
-                        "multiple-documents",
-                        "a file holds one YAML document",
-                        event,
-                        "remove the `---` separator; one record per file",
-                    )
-                continue
-            data = self._node(event, events, (), 0)
-        return data
+    def build(self, root: Node | None) -> Any:
+        return None if root is None else self._node(root, (), 0)
 
-    def _node(self, event: Event, events: Iterator[Event], loc: Loc, depth: int) -> Any:
-        if isinstance(event, AliasEvent):
-            raise self._fail(
-                "yaml-alias", "YAML aliases (*name) are not allowed", event, "write the value out"
+    def _node(self, node: Node, loc: Loc, depth: int) -> Any:
+        if id(node) in self._seen:
+            key = self.keys.get(loc)
+            position = _unpack(key) if key is not None else _position(node)
+            raise LoadError(
+                Problem(
+                    "yaml-alias",
+                    self.display,
+                    "YAML aliases (*name) are not allowed",
+                    position.line,
+                    position.col,
+                    "write the value out",
+                )
             )
-        if getattr(event, "anchor", None):
-            raise self._fail(
-                "yaml-alias", "YAML anchors (&name) are not allowed", event, "remove the anchor"
-            )
-        tag = getattr(event, "tag", None)
-        if tag is not None and not (isinstance(event, ScalarEvent) and tag == "!"):
-            raise self._fail(
-                "yaml-tag",
-                f"YAML tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
-                event,
-                "remove the tag; records hold plain strings, numbers and lists",
-            )
+        self._seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise self._fail("too-deep", f"nesting deeper than {MAX_DEPTH} levels", event)
-        self.values[loc] = _position(event)
-        if isinstance(event, ScalarEvent):
-            return _scalar(event)
-        if isinstance(event, SequenceStartEvent):
-            items: list[Any] = []
-            for child in events:
-                if isinstance(child, SequenceEndEvent):
-                    return tuple(items)
-                items.append(self._node(child, events, (*loc, len(items)), depth + 1))
-        if isinstance(event, MappingStartEvent):
-            return self._mapping(events, loc, depth)
-        raise self._fail("yaml-syntax", "unexpected YAML structure", event)  # pragma: no cover
+            raise self._fail("too-deep", f"nesting deeper than {MAX_DEPTH} levels", node)
+        self.values[loc] = _packed(node)
+        tag = node.tag
+        if isinstance(node, ScalarNode) and tag in _SCALAR_TAGS:
+            return node.value if tag == _STR else _scalar(node)
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            return tuple(
+                self._node(child, (*loc, index), depth + 1)
+                for index, child in enumerate(node.value)
+            )
+        if isinstance(node, MappingNode) and tag == _MAP:
+            return self._mapping(node, loc, depth)
+        raise self._fail(
+            "yaml-tag",
+            f"YAML tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
+            node,
+            "remove the tag; records hold plain strings, numbers and lists",
+        )
 
-    def _mapping(self, events: Iterator[Event], loc: Loc, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
-        for key_event in events:
-            if isinstance(key_event, MappingEndEvent):
-                return mapping
-            if not isinstance(key_event, ScalarEvent) or key_event.anchor or key_event.tag:
-                raise self._fail("bad-key", "mapping keys must be plain names", key_event)
-            key = key_event.value
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+                raise self._fail("bad-key", "mapping keys must be plain names", key_node)
+            key = key_node.value
             if key in mapping:
-                first = self.keys[(*loc, key)]
+                first = _unpack(self.keys[(*loc, key)])
                 raise self._fail(
                     "duplicate-key",
                     f"key {key!r} appears twice (first at line {first.line})",
-                    key_event,
+                    key_node,
                     "keep one of them",
                 )
-            self.keys[(*loc, key)] = _position(key_event)
-            mapping[key] = self._node(next(events), events, (*loc, key), depth + 1)
-        return mapping  # pragma: no cover
+            self.keys[(*loc, key)] = _packed(key_node)
+            mapping[key] = self._node(value_node, (*loc, key), depth + 1)
+        return mapping
 
 
-def _scalar(event: ScalarEvent) -> Any:
-    if event.style or event.tag == "!":
-        return event.value
-    tag: str = _RESOLVER.resolve(ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
-    if tag == "tag:yaml.org,2002:str":
-        return event.value
-    node = ScalarNode(tag, event.value)
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
@@ -277,9 +299,7 @@ def _scalar(event: ScalarEvent) -> Any:
         return _CONSTRUCTOR.construct_yaml_int(node)
     if tag == "tag:yaml.org,2002:float":
         return _CONSTRUCTOR.construct_yaml_float(node)
-    if tag == "tag:yaml.org,2002:timestamp":
-        return _CONSTRUCTOR.construct_yaml_timestamp(node)
-    return event.value
+    return _CONSTRUCTOR.construct_yaml_timestamp(node)
 
 
 @dataclass(frozen=True)

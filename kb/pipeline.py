@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +29,30 @@ class Result:
         return [p for p in self.problems if strict or p.severity == "error"]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while a knowledge base is built.
+
+    NOTE: loading allocates millions of small objects and no cycles worth collecting; the
+    collector's repeated passes over them cost most of the validation time (measured: about
+    80% of pydantic's time at 100,000 records).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_knowledge_base(root: Path) -> Result:
     """Load, validate and check the knowledge base under `root` (papers/ and taxonomy/)."""
+    with _collector_paused():
+        return _load(root)
+
+
+def _load(root: Path) -> Result:
     loaded = read_tree(root, list(VOCABULARY_FILES))
     taxonomy, vocabulary_problems = validate_taxonomy(loaded.vocabularies)
     kb, paper_problems = validate_papers(loaded.papers, taxonomy, loaded.vocabularies)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["Loc", "Position", "Problem", "Severity", "sort_problems"]
 
@@ -12,9 +12,8 @@ Severity = Literal["error", "warning"]
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A 1-based line and column in a file."""
+class Position(NamedTuple):
+    """A 1-based line and column in a file (a tuple: cheap to make for every value)."""
 
     line: int = 1
     col: int = 1
