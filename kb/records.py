@@ -25,6 +25,12 @@ EntryType = Literal["article", "inproceedings", "misc", "techreport", "phdthesis
 Kind = Literal["research", "survey", "foundation"]
 
 
+# Generous bounds: they only keep a hostile file from making every later stage slow.
+MAX_AUTHORS = 1_000
+MAX_ITEMS = 50
+MAX_CITES = 1_000
+
+
 class Finding(BaseModel):
     """A key result in our own words; `where` points into the paper (section, table, figure)."""
 
@@ -52,7 +58,7 @@ class Paper(BaseModel):
 
     id: RecordId
     title: Text
-    authors: tuple[Text, ...] = Field(min_length=1)
+    authors: tuple[Text, ...] = Field(min_length=1, max_length=MAX_AUTHORS)
     year: Year
     venue: VocabId
     kind: Kind = "research"
@@ -66,11 +72,11 @@ class Paper(BaseModel):
     modalities: tuple[VocabId, ...] = Field(min_length=1)
     models: tuple[VocabId, ...] = ()
     summary: Text
-    findings: tuple[Finding, ...] = Field(min_length=1)
-    strengths: tuple[Text, ...] = Field(min_length=1)
-    limitations: tuple[Text, ...] = Field(min_length=1)
-    sources: tuple[Url, ...] = Field(min_length=1)
-    cites: tuple[RecordId, ...] = ()
+    findings: tuple[Finding, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    strengths: tuple[Text, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    limitations: tuple[Text, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    sources: tuple[Url, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    cites: tuple[RecordId, ...] = Field(default=(), max_length=MAX_CITES)
     aliases: tuple[RecordId, ...] = ()
     added: date | None = None
 

@@ -88,9 +88,12 @@ def _problem(
         code = "wrong-type"
         message = f"{name} must be {_TYPE_NAMES[kind]}, not {type(value).__name__} {_show(value)}"
         hint = _type_hint(field, value)
-    elif kind in ("string_too_long", "too_long"):
+    elif kind == "string_too_long":
         limit = (error.get("ctx") or {}).get("max_length", "the limit")
         code, message = "too-long", f"{name} is longer than {limit} characters"
+    elif kind == "too_long":
+        limit = (error.get("ctx") or {}).get("max_length", "the limit")
+        code, message = "too-long", f"{name} lists more than {limit} entries"
     elif kind.startswith(("int_", "float_", "string_", "tuple_", "date_", "bool_")):
         code, message = "wrong-type", f"{name}: {error['msg']}"
     else:
