@@ -1,104 +1,85 @@
-"""Stage 3: checks that need the whole knowledge base at once (no module state)."""
+"""Stage 3: checks of single records in context, and checks across all records.
+
+Cross-record checks run on `Facts`, the few fields of each record they need with the
+positions of those fields, so that `kb validate` can keep facts of unchanged files in its
+cache and still check the whole knowledge base without loading every record again.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 
 from kb.fields import ARXIV_NEW
-from kb.problems import Loc, Problem, Severity
+from kb.load import Document
+from kb.problems import Loc, Position, Problem, Severity
 from kb.records import Paper
+from kb.taxonomy import Taxonomy
 from kb.validate import KnowledgeBase, did_you_mean
 
-__all__ = ["SUMMARY_WORDS", "check_knowledge_base", "first_public_year"]
+__all__ = [
+    "SUMMARY_WORDS",
+    "Facts",
+    "check_knowledge_base",
+    "cross_record_problems",
+    "facts_of",
+    "first_public_year",
+    "record_problems",
+]
 
 SUMMARY_WORDS = (60, 150)
 
-Check = Callable[[KnowledgeBase], Iterator[Problem]]
+
+@dataclass(frozen=True)
+class Facts:
+    """What the cross-record checks need of one record, and where each part of it stands."""
+
+    id: str
+    path: str
+    year: int
+    arxiv: str | None
+    doi: str | None
+    cites: tuple[str, ...]
+    aliases: tuple[str, ...]
+    positions: dict[Loc, Position]
+
+    def problem(
+        self,
+        loc: Loc,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> Problem:
+        line, col = self.positions.get(loc, Position())
+        return Problem(code, self.path, message, line, col, hint, severity, loc)
+
+    @property
+    def first_public_year(self) -> int:
+        """The earlier of the cited version's year and the year of its first arXiv version."""
+        match = ARXIV_NEW.match(self.arxiv or "")
+        return min(self.year, 2000 + int(match.group(1))) if match else self.year
 
 
-def _at(
-    kb: KnowledgeBase,
-    paper_id: str,
-    loc: Loc,
-    code: str,
-    message: str,
-    hint: str | None = None,
-    severity: Severity = "error",
-) -> Problem:
-    doc = kb.documents[paper_id]
-    position = doc.position(loc)
-    return Problem(code, doc.path, message, position.line, position.col, hint, severity, loc)
-
-
-def _duplicate_identifiers(kb: KnowledgeBase) -> Iterator[Problem]:
-    for field in ("arxiv", "doi"):
-        owners: dict[str, list[str]] = defaultdict(list)
-        for paper in kb.papers.values():
-            value = getattr(paper, field)
-            if value:
-                owners[value.lower()].append(paper.id)
-        for value, ids in owners.items():
-            for later in ids[1:]:
-                yield _at(
-                    kb,
-                    later,
-                    (field,),
-                    f"duplicate-{field}",
-                    f"{field} {value!r} is also the {field} of {ids[0]!r}",
-                    f"one paper, one record: merge it into {ids[0]}",
-                )
-
-
-def _aliases(kb: KnowledgeBase) -> Iterator[Problem]:
-    claimed: dict[str, str] = {}
-    for paper in kb.papers.values():
-        for index, alias in enumerate(paper.aliases):
-            other = alias if alias in kb.papers else claimed.get(alias)
-            if other is not None:
-                yield _at(
-                    kb,
-                    paper.id,
-                    ("aliases", index),
-                    "duplicate-id",
-                    f"alias {alias!r} is already the id or an alias of {other!r}",
-                )
-            claimed.setdefault(alias, paper.id)
-
-
-def _citations(kb: KnowledgeBase) -> Iterator[Problem]:
-    aliases = {
-        alias: p.id for p in kb.papers.values() for alias in p.aliases if alias not in kb.papers
-    }
-    for paper in kb.papers.values():
-        for index, target in enumerate(paper.cites):
-            loc: Loc = ("cites", index)
-            resolved = aliases.get(target, target)
-            cited = kb.papers.get(resolved)
-            if resolved == paper.id:
-                yield _at(kb, paper.id, loc, "self-cite", "a record cannot cite itself")
-            elif cited is None:
-                yield _at(
-                    kb,
-                    paper.id,
-                    loc,
-                    "missing-cite",
-                    f"cites {target!r}, which is not a record in papers/",
-                    did_you_mean(target, kb.papers, cutoff=80),
-                )
-            elif first_public_year(cited) > paper.year:
-                yield _at(
-                    kb,
-                    paper.id,
-                    loc,
-                    "later-cite",
-                    f"cites {target!r}, first public in {first_public_year(cited)}, "
-                    f"after this record's {paper.year}",
-                    "check both years and the cites entry",
-                    "warning",
-                )
+def facts_of(paper: Paper, doc: Document) -> Facts:
+    """The facts of one validated record."""
+    locs: list[Loc] = [("arxiv",), ("doi",)]
+    locs += [("cites", index) for index in range(len(paper.cites))]
+    locs += [("aliases", index) for index in range(len(paper.aliases))]
+    positions = {loc: doc.position(loc) for loc in locs}
+    return Facts(
+        paper.id,
+        doc.path,
+        paper.year,
+        paper.arxiv,
+        paper.doi,
+        paper.cites,
+        paper.aliases,
+        positions,
+    )
 
 
 def first_public_year(paper: Paper) -> int:
@@ -107,56 +88,131 @@ def first_public_year(paper: Paper) -> int:
     return min(paper.year, 2000 + int(match.group(1))) if match else paper.year
 
 
-def _summary_length(kb: KnowledgeBase) -> Iterator[Problem]:
+def record_problems(paper: Paper, doc: Document) -> list[Problem]:
+    """Warnings about one record that need nothing but the record itself."""
     low, high = SUMMARY_WORDS
-    for paper in kb.papers.values():
-        words = len(paper.summary.split())
-        if not low <= words <= high:
-            yield _at(
-                kb,
-                paper.id,
-                ("summary",),
-                "summary-length",
-                f"summary has {words} words; aim for {low} to {high}",
-                severity="warning",
-            )
+    words = len(paper.summary.split())
+    if low <= words <= high:
+        return []
+    position = doc.position(("summary",))
+    message = f"summary has {words} words; aim for {low} to {high}"
+    return [
+        Problem(
+            "summary-length", doc.path, message, *position, severity="warning", loc=("summary",)
+        )
+    ]
 
 
-def _method_links(kb: KnowledgeBase) -> Iterator[Problem]:
-    doc = kb.vocabulary_documents.get("methods")
+Records = Mapping[str, Facts]
+CrossCheck = Callable[[Records], Iterator[Problem]]
+
+
+def _duplicate_identifiers(records: Records) -> Iterator[Problem]:
+    for field in ("arxiv", "doi"):
+        owners: dict[str, list[str]] = defaultdict(list)
+        for facts in records.values():
+            value = getattr(facts, field)
+            if value:
+                owners[value.lower()].append(facts.id)
+        for value, ids in owners.items():
+            for later in ids[1:]:
+                yield records[later].problem(
+                    (field,),
+                    f"duplicate-{field}",
+                    f"{field} {value!r} is also the {field} of {ids[0]!r}",
+                    f"one paper, one record: merge it into {ids[0]}",
+                )
+
+
+def _aliases(records: Records) -> Iterator[Problem]:
+    claimed: dict[str, str] = {}
+    for facts in records.values():
+        for index, alias in enumerate(facts.aliases):
+            other = alias if alias in records else claimed.get(alias)
+            if other is not None:
+                yield facts.problem(
+                    ("aliases", index),
+                    "duplicate-id",
+                    f"alias {alias!r} is already the id or an alias of {other!r}",
+                )
+            claimed.setdefault(alias, facts.id)
+
+
+def resolve_aliases(records: Records) -> dict[str, str]:
+    """Old keys (aliases) mapped to the ids of the records that carry them."""
+    return {
+        alias: facts.id
+        for facts in records.values()
+        for alias in facts.aliases
+        if alias not in records
+    }
+
+
+def _citations(records: Records) -> Iterator[Problem]:
+    aliases = resolve_aliases(records)
+    for facts in records.values():
+        for index, target in enumerate(facts.cites):
+            loc: Loc = ("cites", index)
+            resolved = aliases.get(target, target)
+            cited = records.get(resolved)
+            if resolved == facts.id:
+                yield facts.problem(loc, "self-cite", "a record cannot cite itself")
+            elif cited is None:
+                yield facts.problem(
+                    loc,
+                    "missing-cite",
+                    f"cites {target!r}, which is not a record in papers/",
+                    did_you_mean(target, records, cutoff=80),
+                )
+            elif cited.first_public_year > facts.year:
+                yield facts.problem(
+                    loc,
+                    "later-cite",
+                    f"cites {target!r}, first public in {cited.first_public_year}, "
+                    f"after this record's {facts.year}",
+                    "check both years and the cites entry",
+                    "warning",
+                )
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations)
+
+
+def _method_links(
+    records: Records, taxonomy: Taxonomy, vocabulary_documents: Mapping[str, Document]
+) -> Iterator[Problem]:
+    doc = vocabulary_documents.get("methods")
     if doc is None:
         return
     positions = {
         data.get("id"): index for index, data in enumerate(doc.data) if isinstance(data, dict)
     }
-    for method in kb.taxonomy.methods.values():
+    for method in taxonomy.methods.values():
         paper = method.introduced_by
-        if paper is not None and paper not in kb.papers:
+        if paper is not None and paper not in records:
             position = doc.position((positions.get(method.id, 0), "introduced_by"))
             yield Problem(
                 "missing-cite",
                 doc.path,
                 f"introduced_by {paper!r} is not a record in papers/",
-                position.line,
-                position.col,
-                did_you_mean(paper, kb.papers, cutoff=80),
+                *position,
+                did_you_mean(paper, records, cutoff=80),
             )
-    for cycle in _extends_cycles(kb):
+    for cycle in _extends_cycles(taxonomy):
         position = doc.position((positions.get(cycle[0], 0), "extends"))
         yield Problem(
             "extends-cycle",
             doc.path,
             "method lineage loops through: " + ", ".join(cycle),
-            position.line,
-            position.col,
+            *position,
             "a method cannot extend itself, directly or through others",
         )
 
 
-def _extends_cycles(kb: KnowledgeBase) -> Iterator[list[str]]:
+def _extends_cycles(taxonomy: Taxonomy) -> Iterator[list[str]]:
     """The methods of each loop in the `extends` relation, sorted, smallest loop first."""
     graph = nx.DiGraph()
-    for method in kb.taxonomy.methods.values():
+    for method in taxonomy.methods.values():
         graph.add_node(method.id)
         graph.add_edges_from((method.id, parent) for parent in method.extends)
     for component in sorted(nx.strongly_connected_components(graph), key=sorted):
@@ -165,15 +221,18 @@ def _extends_cycles(kb: KnowledgeBase) -> Iterator[list[str]]:
             yield members
 
 
-CHECKS: tuple[Check, ...] = (
-    _duplicate_identifiers,
-    _aliases,
-    _citations,
-    _summary_length,
-    _method_links,
-)
+def cross_record_problems(
+    records: Records, taxonomy: Taxonomy, vocabulary_documents: Mapping[str, Document]
+) -> list[Problem]:
+    """Problems across records: duplicate ids, dangling or backwards citations, lineage loops."""
+    problems = [problem for check in CROSS_CHECKS for problem in check(records)]
+    return problems + list(_method_links(records, taxonomy, vocabulary_documents))
 
 
 def check_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
-    """Every KB-wide problem: duplicate ids, dangling or backwards citations, lineage loops."""
-    return [problem for check in CHECKS for problem in check(kb)]
+    """Every problem that needs more than one record's fields, for a fully loaded KB."""
+    records = {pid: facts_of(paper, kb.documents[pid]) for pid, paper in kb.papers.items()}
+    single = [
+        p for pid, paper in kb.papers.items() for p in record_problems(paper, kb.documents[pid])
+    ]
+    return single + cross_record_problems(records, kb.taxonomy, kb.vocabulary_documents)

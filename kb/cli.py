@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kb.fmt import reformat
-from kb.pipeline import load_knowledge_base
+from kb.pipeline import check_tree, load_knowledge_base
 from kb.problems import Problem, sort_problems
 from kb.records import Paper, paper_model
 from kb.scaffold import draft_record
@@ -117,13 +117,16 @@ def _github(problem: Problem) -> str:
     help="text for people, github for workflow annotations, json for tools.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write .kb-cache/.")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output: str, strict: bool) -> None:
+def validate(
+    ctx: click.Context, paths: tuple[Path, ...], output: str, strict: bool, no_cache: bool
+) -> None:
     """Check every record and vocabulary (or only PATHS) and report all problems at once."""
     root = _root(ctx)
-    result = load_knowledge_base(root)
+    report = check_tree(root, use_cache=not no_cache)
     wanted = _relative(root, paths)
-    problems = _select(result.problems, wanted)
+    problems = _select(report.problems, wanted)
     if strict:
         problems = [
             Problem(p.code, p.path, p.message, p.line, p.col, p.hint, "error", p.loc)
@@ -138,8 +141,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: str, strict: b
     else:
         for problem in problems:
             click.echo(problem.render())
-        selected = [d.path for d in result.kb.documents.values()]
-        click.echo(_summary(len(_paths_in(selected, wanted)), problems))
+        click.echo(_summary(len(_paths_in(list(report.validated), wanted)), problems))
     ctx.exit(1 if errors else 0)
 
 

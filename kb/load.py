@@ -75,24 +75,39 @@ class LoadError(Exception):
 
 def load_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read and parse one file; raise `LoadError` with a located problem when it is unusable."""
+    return parse_bytes(read_limited(path, display, max_bytes), display, max_bytes)
+
+
+def read_limited(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes; an oversize file is refused before it is read."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise LoadError(
-                Problem(
-                    "file-too-large",
-                    display,
-                    f"file is {size:,} bytes; the limit is {max_bytes:,}",
-                    hint="a record is a few kilobytes; is this the right file?",
-                )
-            )
+            raise _too_large(display, size, max_bytes)
         with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+            return handle.read(max_bytes + 1)
     except OSError as error:
         raise LoadError(
             Problem("unreadable", display, f"cannot read file: {error.strerror}")
         ) from None
+
+
+def parse_bytes(raw: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Parse a file's bytes: size, encoding and YAML checks, then `parse_text`."""
+    if len(raw) > max_bytes:
+        raise _too_large(display, len(raw), max_bytes)
     return parse_text(_decode(raw, display), display)
+
+
+def _too_large(display: str, size: int, limit: int) -> LoadError:
+    return LoadError(
+        Problem(
+            "file-too-large",
+            display,
+            f"file is {size:,} bytes; the limit is {limit:,}",
+            hint="a record is a few kilobytes; is this the right file?",
+        )
+    )
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -327,19 +342,10 @@ class Loaded:
     problems: list[Problem]
 
 
-def read_tree(root: Path, vocabulary_names: list[str]) -> Loaded:
-    """Load `taxonomy/<name>.yaml` for each vocabulary and every `papers/*.yaml` under `root`."""
+def paper_files(root: Path) -> tuple[list[str], list[Problem]]:
+    """Paths (relative to `root`) of the record files in papers/, and files that do not belong."""
+    displays: list[str] = []
     problems: list[Problem] = []
-    vocabularies: dict[str, Document] = {}
-    for name in vocabulary_names:
-        path = root / "taxonomy" / f"{name}.yaml"
-        if not path.is_file():
-            continue
-        try:
-            vocabularies[name] = load_document(path, f"taxonomy/{name}.yaml")
-        except LoadError as error:
-            problems.append(error.problem)
-    papers: list[Document] = []
     folder = root / "papers"
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         display = f"papers/{path.name}"
@@ -355,8 +361,28 @@ def read_tree(root: Path, vocabulary_names: list[str]) -> Loaded:
                 )
             )
             continue
+        displays.append(display)
+    return displays, problems
+
+
+def read_tree(root: Path, vocabulary_names: list[str], papers: bool = True) -> Loaded:
+    """Load `taxonomy/<name>.yaml` for each vocabulary and (unless not `papers`) every record."""
+    problems: list[Problem] = []
+    vocabularies: dict[str, Document] = {}
+    for name in vocabulary_names:
+        path = root / "taxonomy" / f"{name}.yaml"
+        if not path.is_file():
+            continue
         try:
-            papers.append(load_document(path, display))
+            vocabularies[name] = load_document(path, f"taxonomy/{name}.yaml")
         except LoadError as error:
             problems.append(error.problem)
-    return Loaded(vocabularies, papers, problems)
+    documents: list[Document] = []
+    displays, stray = paper_files(root) if papers else ([], [])
+    problems += stray
+    for display in displays:
+        try:
+            documents.append(load_document(root / display, display))
+        except LoadError as error:
+            problems.append(error.problem)
+    return Loaded(vocabularies, documents, problems)

@@ -1,20 +1,51 @@
-"""The one place the stages are chained: load -> validate -> check."""
+"""The one place the stages are chained: load -> validate -> check.
+
+`load_knowledge_base` gives every typed record, for the commands that render or export them.
+`check_tree` answers `kb validate`: it needs only problems, so it keeps per-file results in a
+content-hash cache and validates only files that changed, spread over the CPU's cores.
+"""
 
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
-from kb.checks import check_knowledge_base
-from kb.load import read_tree
+from kb.cache import (
+    Entry,
+    cache_path,
+    code_digest,
+    file_digest,
+    read_cache,
+    stat_stamp,
+    write_cache,
+)
+from kb.checks import (
+    Facts,
+    check_knowledge_base,
+    cross_record_problems,
+    facts_of,
+    record_problems,
+)
+from kb.load import Loaded, LoadError, paper_files, parse_bytes, read_limited, read_tree
 from kb.problems import Problem, sort_problems
-from kb.taxonomy import VOCABULARY_FILES
-from kb.validate import KnowledgeBase, validate_papers, validate_taxonomy
+from kb.records import Paper, paper_model
+from kb.taxonomy import VOCABULARY_FILES, Taxonomy
+from kb.validate import KnowledgeBase, validate_paper, validate_papers, validate_taxonomy
 
-__all__ = ["Result", "load_knowledge_base"]
+__all__ = ["Report", "Result", "check_tree", "load_knowledge_base"]
+
+# A checked file: path, size, stat stamp, content digest, its own problems, its facts.
+Checked = tuple[str, int, tuple[int, int, int], bytes, list[Problem], Facts | None]
+
+# Below this many files to validate, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 1_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +58,14 @@ class Result:
     def errors(self, strict: bool = False) -> list[Problem]:
         """Problems that fail a run: errors, and warnings too when `strict`."""
         return [p for p in self.problems if strict or p.severity == "error"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `kb validate` needs: the record files that validated, and every problem."""
+
+    validated: tuple[str, ...]
+    problems: list[Problem]
 
 
 @contextmanager
@@ -46,15 +85,137 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _vocabularies(root: Path) -> tuple[Loaded, Taxonomy, list[Problem]]:
+    loaded = read_tree(root, list(VOCABULARY_FILES), papers=False)
+    taxonomy, problems = validate_taxonomy(loaded.vocabularies)
+    return loaded, taxonomy, loaded.problems + problems
+
+
 def load_knowledge_base(root: Path) -> Result:
     """Load, validate and check the knowledge base under `root` (papers/ and taxonomy/)."""
     with _collector_paused():
-        return _load(root)
+        loaded = read_tree(root, list(VOCABULARY_FILES))
+        taxonomy, vocabulary_problems = validate_taxonomy(loaded.vocabularies)
+        kb, paper_problems = validate_papers(loaded.papers, taxonomy, loaded.vocabularies)
+        problems = loaded.problems + vocabulary_problems + paper_problems
+        return Result(kb, sort_problems(problems + check_knowledge_base(kb)))
 
 
-def _load(root: Path) -> Result:
-    loaded = read_tree(root, list(VOCABULARY_FILES))
-    taxonomy, vocabulary_problems = validate_taxonomy(loaded.vocabularies)
-    kb, paper_problems = validate_papers(loaded.papers, taxonomy, loaded.vocabularies)
-    problems = loaded.problems + vocabulary_problems + paper_problems + check_knowledge_base(kb)
-    return Result(kb, sort_problems(problems))
+def _check_bytes(
+    data: bytes, display: str, model: type[Paper], taxonomy: Taxonomy
+) -> tuple[list[Problem], Facts | None]:
+    """Every problem of one record file on its own, and its facts if it validated."""
+    try:
+        doc = parse_bytes(data, display)
+    except LoadError as error:
+        return [error.problem], None
+    paper, problems = validate_paper(doc, model, taxonomy)
+    if paper is None:
+        return problems, None
+    return problems + record_problems(paper, doc), facts_of(paper, doc)
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_start(root: str) -> None:
+    # NOTE: process-local state of a pool worker: the model is built once per worker.
+    _, taxonomy, _ = _vocabularies(Path(root))
+    _WORKER["taxonomy"] = taxonomy
+    _WORKER["model"] = paper_model(taxonomy)
+    gc.disable()
+
+
+def _worker_check(root: str, displays: list[str]) -> list[Checked]:
+    taxonomy = _WORKER["taxonomy"]
+    model = _WORKER["model"]
+    assert isinstance(taxonomy, Taxonomy) and isinstance(model, type)
+    return [_check_path(Path(root), display, model, taxonomy) for display in displays]
+
+
+def _check_path(root: Path, display: str, model: type[Paper], taxonomy: Taxonomy) -> Checked:
+    path = root / display
+    stat = path.stat()
+    try:
+        data = read_limited(path, display)
+    except LoadError as error:
+        return display, stat.st_size, stat_stamp(stat), b"", [error.problem], None
+    problems, facts = _check_bytes(data, display, model, taxonomy)
+    return display, stat.st_size, stat_stamp(stat), file_digest(data), problems, facts
+
+
+def _chunks(items: list[str], count: int) -> list[list[str]]:
+    return [items[index::count] for index in range(count)]
+
+
+def check_tree(root: Path, use_cache: bool = True, jobs: int | None = None) -> Report:
+    """Every problem of the knowledge base under `root`, reusing cached per-file results."""
+    with _collector_paused():
+        return _check_tree(root, use_cache, jobs or os.cpu_count() or 1)
+
+
+def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
+    loaded, taxonomy, problems = _vocabularies(root)
+    vocabulary_bytes = [
+        (root / "taxonomy" / f"{name}.yaml").read_bytes() if name in loaded.vocabularies else b""
+        for name in VOCABULARY_FILES
+    ]
+    key = code_digest(vocabulary_bytes) + sys.version.encode()
+    cached = read_cache(root, key) if use_cache else {}
+    written = _cache_time(root) if cached else 0
+    displays, stray = paper_files(root)
+    problems += stray
+    entries: dict[str, Entry] = {}
+    todo: list[str] = []
+    for display in displays:
+        entry = cached.get(display)
+        if entry is not None and _unchanged(root / display, entry, written):
+            entries[display] = entry
+        else:
+            todo.append(display)
+    for display, size, stamp, digest, found, facts in _check_all(root, todo, taxonomy, jobs):
+        entries[display] = Entry(size, stamp, digest, tuple(found), facts)
+    records = {e.facts.id: e.facts for e in entries.values() if e.facts is not None}
+    problems += [p for display in displays for p in entries[display].problems]
+    problems += cross_record_problems(dict(sorted(records.items())), taxonomy, loaded.vocabularies)
+    if use_cache and (todo or len(entries) != len(cached)):
+        write_cache(root, key, entries)
+    validated = tuple(sorted(facts.path for facts in records.values()))
+    return Report(validated, sort_problems(problems))
+
+
+def _check_all(root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int) -> list[Checked]:
+    if jobs < 2 or len(todo) < PARALLEL_THRESHOLD:
+        model = paper_model(taxonomy)
+        return [_check_path(root, display, model, taxonomy) for display in todo]
+    workers = min(jobs, 8)
+    context = get_context("fork")
+    with ProcessPoolExecutor(workers, context, _worker_start, (str(root),)) as pool:
+        parts = pool.map(_worker_check, [str(root)] * workers, _chunks(todo, workers))
+        return [row for part in parts for row in part]
+
+
+def _unchanged(path: Path, entry: Entry, written: int) -> bool:
+    """Whether `path` still holds what `entry` was made from.
+
+    NOTE: size and modification time alone may miss a write in the same clock tick as the cache
+    write ("racy" files, as git calls them); such files, and any whose stat differs, are hashed.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    stamp = stat_stamp(stat)
+    same_stat = stat.st_size == entry.size and stamp == entry.stamp
+    if same_stat and max(stamp[:2]) < written - 2_000_000_000:
+        return True
+    if stat.st_size != entry.size:
+        return False
+    return file_digest(path.read_bytes()) == entry.digest
+
+
+def _cache_time(root: Path) -> int:
+    try:
+        return cache_path(root).stat().st_mtime_ns
+    except OSError:
+        return 0

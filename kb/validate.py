@@ -20,7 +20,13 @@ from kb.problems import Loc, Problem
 from kb.records import VOCABULARY_FIELDS, Paper, paper_model
 from kb.taxonomy import VOCABULARY_FILES, Taxonomy
 
-__all__ = ["KnowledgeBase", "did_you_mean", "validate_papers", "validate_taxonomy"]
+__all__ = [
+    "KnowledgeBase",
+    "did_you_mean",
+    "validate_paper",
+    "validate_papers",
+    "validate_taxonomy",
+]
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -227,35 +233,44 @@ def _index_of(doc: Document, entry_id: str) -> int:
     return 0
 
 
+def validate_paper(
+    doc: Document, model: type[Paper], taxonomy: Taxonomy
+) -> tuple[Paper | None, list[Problem]]:
+    """One typed record from its document; its id must be its file's stem."""
+    paper, problems = _validate_entry(model, doc, (), doc.data, taxonomy)
+    if paper is None:
+        return None, problems
+    stem = PurePosixPath(doc.path).stem
+    if paper.id != stem:
+        position = doc.position(("id",))
+        problems.append(
+            Problem(
+                "id-mismatch",
+                doc.path,
+                f"id {paper.id!r} does not match the file name {stem!r}",
+                position.line,
+                position.col,
+                f"rename the file to {paper.id}.yaml, or set id: {stem}",
+                loc=("id",),
+            )
+        )
+        return None, problems
+    return paper, problems
+
+
 def validate_papers(
     documents: Sequence[Document], taxonomy: Taxonomy, vocabulary_documents: dict[str, Document]
 ) -> tuple[KnowledgeBase, list[Problem]]:
-    """Typed records from paper documents; each record's id must be its file's stem."""
+    """Typed records from paper documents, in id order."""
     model = paper_model(taxonomy)
     papers: dict[str, Paper] = {}
     sources: dict[str, Document] = {}
     problems: list[Problem] = []
     for doc in documents:
-        paper, found = _validate_entry(model, doc, (), doc.data, taxonomy)
+        paper, found = validate_paper(doc, model, taxonomy)
         problems += found
-        if paper is None:
-            continue
-        stem = PurePosixPath(doc.path).stem
-        if paper.id != stem:
-            position = doc.position(("id",))
-            problems.append(
-                Problem(
-                    "id-mismatch",
-                    doc.path,
-                    f"id {paper.id!r} does not match the file name {stem!r}",
-                    position.line,
-                    position.col,
-                    f"rename the file to {paper.id}.yaml, or set id: {stem}",
-                    loc=("id",),
-                )
-            )
-            continue
-        papers[paper.id] = paper
-        sources[paper.id] = doc
+        if paper is not None:
+            papers[paper.id] = paper
+            sources[paper.id] = doc
     ordered = dict(sorted(papers.items()))
     return KnowledgeBase(taxonomy, ordered, sources, vocabulary_documents), problems

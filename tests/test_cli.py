@@ -38,10 +38,10 @@ def test_a_directory_without_taxonomy_is_a_usage_error(tmp_path: Path) -> None:
 def test_an_internal_error_prints_no_traceback(
     kb_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(root: Path) -> None:
+    def explode(root: Path, **options: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "load_knowledge_base", explode)
+    monkeypatch.setattr(cli, "check_tree", explode)
     result = CliRunner().invoke(main, ["--root", str(kb_root), "validate"])
     assert result.exit_code == 3
     assert "Traceback" not in result.output

@@ -1,0 +1,140 @@
+"""A content-hash cache of per-file validation results under `.kb-cache/`.
+
+An entry holds what validating one record file produced: its problems and the `Facts` the
+cross-record checks need. An entry is reused only when the file's bytes hash to the same digest
+(the size and modification time merely spare reading files that cannot have changed), and the
+whole cache only when the code of `kb` and the vocabularies are the same as when it was written.
+A cache that cannot be read, or whose checksum does not match, is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.checks import Facts
+from kb.problems import Position, Problem
+from kb.write import write_atomic
+
+__all__ = [
+    "CACHE_DIR",
+    "Entry",
+    "cache_path",
+    "code_digest",
+    "file_digest",
+    "read_cache",
+    "stat_stamp",
+    "write_cache",
+]
+
+CACHE_DIR = ".kb-cache"
+_FILE = "validate.marshal"
+_MAGIC = b"kb-cache-1\n"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What validating one file produced, and the state of the file it was produced from."""
+
+    size: int
+    stamp: tuple[int, int, int]
+    digest: bytes
+    problems: tuple[Problem, ...]
+    facts: Facts | None
+
+
+def stat_stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    """Modification time, change time and inode: any write or replacement changes one of them.
+
+    NOTE: the change time cannot be set back by a user (unlike the modification time, which
+    tools such as `touch -r` or a copy with `cp -p` restore), so an edit never hides behind it.
+    """
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def file_digest(data: bytes) -> bytes:
+    """The content hash of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def code_digest(vocabulary_bytes: list[bytes]) -> bytes:
+    """A digest of kb's own source and of the vocabularies: any change invalidates the cache."""
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    for data in vocabulary_bytes:
+        digest.update(file_digest(data))
+    return digest.digest()
+
+
+def _problem_tuple(problem: Problem) -> tuple[Any, ...]:
+    p = problem
+    return (p.code, p.path, p.message, p.line, p.col, p.hint, p.severity, p.loc)
+
+
+def _facts_tuple(facts: Facts | None) -> tuple[Any, ...] | None:
+    if facts is None:
+        return None
+    positions = {loc: tuple(position) for loc, position in facts.positions.items()}
+    f = facts
+    return (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, positions)
+
+
+def _facts(data: tuple[Any, ...] | None) -> Facts | None:
+    if data is None:
+        return None
+    record_id, path, year, arxiv, doi, cites, aliases, positions = data
+    located = {loc: Position(*position) for loc, position in positions.items()}
+    return Facts(record_id, path, year, arxiv, doi, cites, aliases, located)
+
+
+def cache_path(root: Path) -> Path:
+    """Where the validation cache of the knowledge base under `root` lives."""
+    return root / CACHE_DIR / _FILE
+
+
+def read_cache(root: Path, key: bytes) -> dict[str, Entry]:
+    """The entries by file path, or none when the cache is missing, stale or corrupt."""
+    try:
+        raw = cache_path(root).read_bytes()
+        if not raw.startswith(_MAGIC):
+            return {}
+        checksum, body = raw[len(_MAGIC) : len(_MAGIC) + 16], raw[len(_MAGIC) + 16 :]
+        if file_digest(body) != checksum:
+            return {}
+        stored_key, entries = marshal.loads(body)
+        if stored_key != key:
+            return {}
+        return {
+            path: Entry(size, stamp, digest, tuple(Problem(*p) for p in problems), _facts(facts))
+            for path, (size, stamp, digest, problems, facts) in entries.items()
+        }
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+
+
+def write_cache(root: Path, key: bytes, entries: dict[str, Entry]) -> None:
+    """Store `entries` atomically; a failure to write only costs speed next time."""
+    payload = {
+        path: (
+            e.size,
+            e.stamp,
+            e.digest,
+            tuple(_problem_tuple(p) for p in e.problems),
+            _facts_tuple(e.facts),
+        )
+        for path, e in entries.items()
+    }
+    body = marshal.dumps((key, payload))
+    folder = root / CACHE_DIR
+    try:
+        write_atomic(folder / _FILE, _MAGIC + file_digest(body) + body)
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            write_atomic(gitignore, "*\n")
+    except OSError:
+        pass

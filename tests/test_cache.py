@@ -1,0 +1,127 @@
+"""The validation cache: same answers as a cold run, whatever happened to files or cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb import cache, pipeline
+from kb.cache import cache_path
+from kb.pipeline import Report, check_tree, load_knowledge_base
+from kb.problems import Problem
+from tests.error_cases import CASES
+
+
+def _rendered(report: Report) -> list[str]:
+    return [problem.render() for problem in report.problems]
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The record files validated from scratch (not taken from the cache) during a test."""
+    seen: list[str] = []
+    original = pipeline._check_bytes
+
+    def spy(data: bytes, display: str, *args: object) -> tuple[list[Problem], object]:
+        seen.append(display)
+        return original(data, display, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_check_bytes", spy)
+    return seen
+
+
+def _age(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the cache look written long after the records, so stat alone may vouch for them."""
+    later = pipeline._cache_time
+    monkeypatch.setattr(pipeline, "_cache_time", lambda root: later(root) + 10_000_000_000)
+
+
+def test_a_warm_run_validates_nothing_again(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    cold = check_tree(kb_root)
+    assert sorted(counted) == ["papers/belrose2023eliciting.yaml", "papers/doe2024probing.yaml"]
+    counted.clear()
+    warm = check_tree(kb_root)
+    assert counted == []
+    assert warm == cold
+
+
+def test_a_changed_file_is_validated_again_and_its_problems_reported(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    check_tree(kb_root)
+    counted.clear()
+    path = kb_root / "papers" / "doe2024probing.yaml"
+    path.write_text(path.read_text().replace("venue: neurips", "venue: neurip"))
+    report = check_tree(kb_root)
+    assert counted == ["papers/doe2024probing.yaml"]
+    assert _rendered(report) == _rendered(check_tree(kb_root, use_cache=False))
+    assert report.problems[0].code == "unknown-venue"
+
+
+def test_an_edit_that_restores_size_and_time_is_still_seen(
+    kb_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    check_tree(kb_root)
+    path = kb_root / "papers" / "doe2024probing.yaml"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("year: 2024", "year: 1024"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert [p.code for p in check_tree(kb_root).problems] == ["bad-year"]
+
+
+def test_a_moved_record_is_found_by_its_new_name(kb_root: Path) -> None:
+    check_tree(kb_root)
+    papers = kb_root / "papers"
+    (papers / "doe2024probing.yaml").rename(papers / "doe2024renamed.yaml")
+    assert [p.code for p in check_tree(kb_root).problems] == ["id-mismatch"]
+
+
+def test_a_corrupt_cache_is_rebuilt_not_trusted(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    check_tree(kb_root)
+    target = cache_path(kb_root)
+    data = bytearray(target.read_bytes())
+    data[-5] ^= 0xFF
+    target.write_bytes(bytes(data))
+    counted.clear()
+    report = check_tree(kb_root)
+    assert len(counted) == 2
+    assert report.problems == []
+    target.write_bytes(b"garbage")
+    assert check_tree(kb_root).problems == []
+
+
+def test_a_change_of_code_or_vocabulary_invalidates_the_cache(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    check_tree(kb_root)
+    counted.clear()
+    vocabulary = kb_root / "taxonomy" / "venues.yaml"
+    vocabulary.write_text(vocabulary.read_text().replace("id: tmlr", "id: tmlr2"))
+    check_tree(kb_root)
+    assert len(counted) == 2
+    counted.clear()
+    monkeypatch.setattr(cache, "code_digest", lambda data: b"another version of kb")
+    monkeypatch.setattr(pipeline, "code_digest", lambda data: b"another version of kb")
+    check_tree(kb_root)
+    assert len(counted) == 2
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_validate_and_the_full_loader_report_the_same_problems(kb_root: Path, name: str) -> None:
+    case = CASES[name]
+    (kb_root / case.path).write_bytes(case.content)
+    full = [problem.render() for problem in load_knowledge_base(kb_root).problems]
+    assert _rendered(check_tree(kb_root, use_cache=False)) == full
+    assert _rendered(check_tree(kb_root)) == full
+    assert _rendered(check_tree(kb_root)) == full
