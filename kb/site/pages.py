@@ -1,0 +1,405 @@
+"""The Markdown pages of the docs tree, rendered from Jinja templates.
+
+Templates autoescape: every value is HTML-escaped unless it is already `Markup` made by
+`kb.site.escape` or `kb.site.charts`. Pages are Markdown with blocks of raw HTML; untrusted
+text inside Markdown (headings) goes through the `md` filter, inside HTML through `t`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from kb.graph import timeline
+from kb.site import charts
+from kb.site.context import COMPARISON_LIMIT, LINK_LIMIT, TABLE_LIMIT, SiteContext
+from kb.site.escape import front_matter_string, html_text, md_text, safe_url
+from kb.site.routes import (
+    ASSETS,
+    DATA,
+    method_page,
+    model_page,
+    node_page,
+    paper_page,
+    relative,
+)
+
+__all__ = ["GRAPH_SIZES", "DownloadFile", "render_pages"]
+
+GRAPH_SIZES = (100, 250, 500, 1000, 2000, 5000, 10000, 50000, 100000)
+GRAPH_DEFAULT = 500
+KB_URL = "https://github.com/mllm-xai-kb/mllm-xai-kb"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("kb.site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["t"] = html_text
+    environment.filters["md"] = md_text
+    environment.filters["url"] = safe_url
+    return environment
+
+
+class DownloadFile:
+    """A file of the Downloads page: its path in the docs tree, a label and its size."""
+
+    def __init__(self, path: str, label: str, size: int) -> None:
+        self.path = path
+        self.name = path.rsplit("/", 1)[-1]
+        self.label = label
+        self.size = _human(size)
+
+
+def _human(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class _Renderer:
+    """Renders one template per page with the shared context and page-relative links."""
+
+    def __init__(self, ctx: SiteContext, graph_library: bool) -> None:
+        self.ctx = ctx
+        self.graph_library = graph_library
+        self.tax = ctx.taxonomy
+        self.leaves = set(self.tax.leaves)
+
+    def node_page(self, node: str) -> str:
+        return node_page(node, node in self.leaves)
+
+    def render(self, template: str, source: str, **values: Any) -> str:
+        href: Callable[[str], str] = functools.partial(relative, source)
+        return (
+            _environment()
+            .get_template(template)
+            .render(
+                ctx=self.ctx,
+                tax=self.tax,
+                href=href,
+                paper_page=paper_page,
+                method_page=method_page,
+                model_page=model_page,
+                node_page=self.node_page,
+                assets=ASSETS,
+                data=DATA,
+                **values,
+            )
+        )
+
+
+def _method_counts(ctx: SiteContext, paper_ids: list[str]) -> tuple[list[str], dict[str, int]]:
+    counts = Counter(m for pid in paper_ids for m in ctx.papers[pid].methods)
+    ordered = sorted(counts, key=lambda m: (-counts[m], ctx.taxonomy.methods[m].name.lower()))
+    return ordered, dict(counts)
+
+
+def _node_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
+    ctx, tax = r.ctx, r.tax
+    for node_id, node in tax.perspectives.items():
+        source = r.node_page(node_id)
+        trail: list[str] = []
+        parent = node.parent
+        while parent is not None and parent in tax.perspectives:
+            trail.insert(0, parent)
+            parent = tax.perspectives[parent].parent
+        ids = ctx.papers_under.get(node_id, [])
+        shown = [ctx.papers[pid] for pid in ctx.by_influence(ids)[:TABLE_LIMIT]]
+        methods, counts = _method_counts(ctx, ids)
+        yield (
+            source,
+            r.render(
+                "node.md.j2",
+                source,
+                title_yaml=Markup(front_matter_string(node.name)),
+                node=node,
+                trail=trail,
+                children=tax.children(node_id),
+                is_leaf=node_id in r.leaves,
+                total=len(ids),
+                shown=shown,
+                compared=shown[:COMPARISON_LIMIT],
+                methods=methods,
+                method_counts=counts,
+            ),
+        )
+
+
+def _paper_links(paper: Any) -> list[tuple[str, str]]:
+    links: list[tuple[str, str | None]] = []
+    if paper.arxiv:
+        links.append(("arXiv", safe_url(f"https://arxiv.org/abs/{paper.arxiv}")))
+    if paper.doi:
+        links.append(("DOI", safe_url(f"https://doi.org/{paper.doi}")))
+    links.append(("Paper", safe_url(paper.url)))
+    links.append(("Code", safe_url(paper.code)))
+    return [(label, url) for label, url in links if url]
+
+
+def _paper_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
+    ctx = r.ctx
+    for pid, paper in ctx.papers.items():
+        source = paper_page(pid)
+        yield (
+            source,
+            r.render(
+                "paper.md.j2",
+                source,
+                title_yaml=Markup(front_matter_string(paper.title)),
+                p=paper,
+                venue=ctx.taxonomy.venues[paper.venue],
+                links=_paper_links(paper),
+                bibtex=ctx.bibtex[pid],
+                cites=ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
+                cited_by=ctx.by_influence(ctx.cited_by.get(pid, [])),
+                limit=LINK_LIMIT,
+                related=[x for x in ctx.related.get(pid, []) if x.paper in ctx.papers],
+            ),
+        )
+
+
+def _method_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
+    ctx, tax = r.ctx, r.tax
+    parents = {mid: m.extends for mid, m in tax.methods.items()}
+    names = {mid: m.name for mid, m in tax.methods.items()}
+    for mid, method in tax.methods.items():
+        source = method_page(mid)
+        lineage = ctx.lineages[mid]
+        users = ctx.method_papers[mid]
+
+        def link(target: str, source: str = source) -> str:
+            return relative(source, method_page(target))
+
+        diagram = charts.lineage_diagram(
+            mid, lineage.ancestors, lineage.descendants, parents, names, link
+        )
+        introduced = ctx.papers.get(method.introduced_by or "")
+        yield (
+            source,
+            r.render(
+                "method.md.j2",
+                source,
+                title_yaml=Markup(front_matter_string(method.name)),
+                method=method,
+                introduced_by=introduced,
+                lineage_svg=diagram,
+                proposing=[p for p in users.proposing if p in ctx.papers],
+                using=[ctx.papers[p] for p in ctx.by_influence(list(users.using))[:TABLE_LIMIT]],
+            ),
+        )
+
+
+def _model_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
+    ctx = r.ctx
+    for mid, model in r.tax.models.items():
+        source = model_page(mid)
+        ids = ctx.by_influence(ctx.model_papers.get(mid, []))[:TABLE_LIMIT]
+        yield (
+            source,
+            r.render(
+                "model.md.j2",
+                source,
+                title_yaml=Markup(front_matter_string(model.name)),
+                model=model,
+                papers=[ctx.papers[p] for p in ids],
+            ),
+        )
+
+
+def _tree(r: _Renderer, source: str) -> Markup:
+    ctx = r.ctx
+    most = max((len(ctx.papers_under.get(leaf, [])) for leaf in r.tax.leaves), default=0) or 1
+
+    def bar(node: str) -> int:
+        return round(100 * len(ctx.papers_under.get(node, [])) / most)
+
+    return Markup(r.render("tree.html.j2", source, bar=bar).strip())
+
+
+def _kb_bibtex(ctx: SiteContext) -> str:
+    dates = [p.added for p in ctx.papers.values() if p.added is not None]
+    year = max(dates).year if dates else max((p.year for p in ctx.papers.values()), default=2025)
+    return (
+        "@misc{mllmxaikb,\n"
+        "  title = {{MLLM-XAI-KB}: A Curated Knowledge Base of Explainability and "
+        "Interpretability Research on Multimodal Large Language Models},\n"
+        "  author = {{The mllm-xai-kb contributors}},\n"
+        f"  year = {{{year}}},\n"
+        f"  howpublished = {{\\url{{{KB_URL}}}}},\n"
+        f"  note = {{{len(ctx.papers)} records}}\n"
+        "}\n"
+    )
+
+
+def _home(r: _Renderer) -> str:
+    ctx = r.ctx
+    counts = {
+        "papers": len(ctx.papers),
+        "leaves": len(r.tax.leaves),
+        "methods": len(r.tax.methods),
+        "models": len(r.tax.models),
+        "cites": sum(len(p.cites) for p in ctx.papers.values()),
+    }
+    return r.render(
+        "home.md.j2",
+        "index.md",
+        counts=counts,
+        tree=_tree(r, "index.md"),
+        latest=ctx.latest(10),
+        kb_bibtex=_kb_bibtex(ctx),
+    )
+
+
+def _statistics(r: _Renderer, gaps: tuple[dict[tuple[str, str], int], list[str]]) -> str:
+    ctx, tax = r.ctx, r.tax
+    source = "statistics.md"
+    perspectives = [(p, tax.perspectives[p].name) for p in tax.children(None)]
+    per_year: dict[str, dict[int | str, int]] = {p: {} for p, _ in perspectives}
+    year_keys: list[int | str] = []
+    for leaf, years in timeline(ctx.kb).items():
+        group = per_year.setdefault(tax.perspective_of(leaf), {})
+        for year, count in years.items():
+            group[year] = group.get(year, 0) + count
+            if year not in year_keys:
+                year_keys.append(year)
+    counts, thinnest = gaps
+    rows = [
+        (leaf, tax.perspectives[leaf].name, relative(source, r.node_page(leaf)))
+        for leaf in tax.leaves
+    ]
+    columns = [(mid, m.name) for mid, m in tax.modalities.items()]
+    method_use = Counter(m for p in ctx.papers.values() for m in p.methods)
+    most_used = sorted(method_use, key=lambda m: (-method_use[m], m))[:20]
+    bars = [
+        charts.Bar(tax.methods[m].name, method_use[m], relative(source, method_page(m)))
+        for m in most_used
+    ]
+    influential = [ctx.papers[pid] for pid in ctx.by_influence(list(ctx.papers))[:20]]
+    added: dict[str, dict[int | str, int]] = {"all": {}}
+    for paper in ctx.papers.values():
+        if paper.added is not None:
+            month = paper.added.strftime("%Y-%m")
+            added["all"][month] = added["all"].get(month, 0) + 1
+    months: list[int | str] = sorted(added["all"])
+    return r.render(
+        "statistics.md.j2",
+        source,
+        per_year=charts.stacked_bars(
+            "Papers per year and perspective", perspectives, per_year, year_keys
+        ),
+        heatmap=charts.heatmap("Papers per category and modality", rows, columns, counts),
+        thinnest=thinnest,
+        top_methods=charts.horizontal_bars("Top methods", bars),
+        influential=influential,
+        currency=_currency(ctx),
+        per_added=charts.stacked_bars(
+            "Records added per month", [("all", "Records added")], added, months
+        ),
+    )
+
+
+def _currency(ctx: SiteContext) -> list[tuple[str, str]]:
+    papers = list(ctx.papers.values())
+    if not papers:
+        return [("Records", "none yet")]
+    years = sorted(p.year for p in papers)
+    newest = years[-1]
+    recent = sum(1 for y in years if y >= newest - 1)
+    dates = sorted(p.added for p in papers if p.added is not None)
+    rows = [
+        ("Newest publication year", str(newest)),
+        ("Median publication year", str(years[len(years) // 2])),
+        (
+            f"Published in {newest - 1} or {newest}",
+            f"{recent} of {len(papers)} ({100 * recent / len(papers):.0f} %)",
+        ),
+    ]
+    if dates:
+        last = dates[-1]
+        recent_added = sum(1 for d in dates if (last - d).days <= 90)
+        rows.append(("Last record added", last.isoformat()))
+        rows.append(("Added in the 90 days before that", str(recent_added)))
+    return rows
+
+
+def render_pages(
+    ctx: SiteContext,
+    gaps: tuple[dict[tuple[str, str], int], list[str]],
+    downloads: list[tuple[str, list[DownloadFile]]],
+    graph_library: bool,
+) -> dict[str, str]:
+    """Every Markdown page of the site, keyed by its path in the docs tree.
+
+    `gaps` is (leaf x modality counts, names of the thinnest cells), `downloads` the sections
+    of the Downloads page, and `graph_library` whether the graph's JavaScript is bundled.
+    """
+    r = _Renderer(ctx, graph_library)
+    pages: dict[str, str] = {"index.md": _home(r)}
+    pages.update(_node_pages(r))
+    pages.update(_paper_pages(r))
+    pages.update(_method_pages(r))
+    pages.update(_model_pages(r))
+    tax = r.tax
+    method_counts = Counter(m for p in ctx.papers.values() for m in p.methods)
+    pages["methods/index.md"] = r.render(
+        "methods.md.j2",
+        "methods/index.md",
+        methods=sorted(tax.methods, key=lambda m: tax.methods[m].name.lower()),
+        counts={m: method_counts.get(m, 0) for m in tax.methods},
+    )
+    pages["models/index.md"] = r.render(
+        "models.md.j2",
+        "models/index.md",
+        models=sorted(tax.models, key=lambda m: tax.models[m].name.lower()),
+        counts={m: len(ctx.model_papers.get(m, [])) for m in tax.models},
+    )
+    pages["taxonomy/index.md"] = _taxonomy_index(r)
+    pages["explorer.md"] = r.render("explorer.md.j2", "explorer.md")
+    pages["graph.md"] = r.render(
+        "graph.md.j2",
+        "graph.md",
+        graph_library=graph_library,
+        edge_kinds=[
+            ("cites", "Citations"),
+            ("extends", "Method lineage"),
+            ("proposes", "Proposes"),
+            ("uses", "Uses"),
+        ],
+        default_edges={"cites", "extends", "proposes"},
+        sizes=[n for n in GRAPH_SIZES if n < len(ctx.papers)] + [len(ctx.papers)],
+        default_size=min(GRAPH_DEFAULT, len(ctx.papers)),
+    )
+    pages["statistics.md"] = _statistics(r, gaps)
+    pages["search.md"] = r.render("search.md.j2", "search.md")
+    pages["contribute.md"] = r.render("contribute.md.j2", "contribute.md")
+    dates = [p.added for p in ctx.papers.values() if p.added is not None]
+    pages["downloads.md"] = r.render(
+        "downloads.md.j2",
+        "downloads.md",
+        groups=downloads,
+        as_of=max(dates).isoformat() if dates else None,
+    )
+    return pages
+
+
+def _taxonomy_index(r: _Renderer) -> str:
+    source = "taxonomy/index.md"
+    return r.render(
+        "taxonomy.md.j2",
+        source,
+        tree=_tree(r, source),
+    )

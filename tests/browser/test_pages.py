@@ -1,0 +1,232 @@
+"""The built site in a real browser: navigation, tables, search, explorer, graph, copying,
+security (CSP, hostile records, no foreign requests) and accessibility (axe-core)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import bibtexparser
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, Watch
+from tests.conftest import REPO
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+IDS = ["belrose2023eliciting", "doe2024probing", "evil2025img", "roe2025video"]
+
+
+def test_the_home_page_renders_its_figures_and_the_taxonomy(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    assert page.locator("h1").inner_text() == "Explainability of multimodal large language models"
+    figures = page.locator(".kb-figure strong").all_inner_texts()
+    assert figures[0] == "4"
+    assert page.locator(".kb-tree a", has_text="Layer level").count() == 1
+    assert page.title() == "MLLM-XAI-KB"
+
+
+def test_a_leaf_page_is_reached_from_the_home_page(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    page.locator(".kb-tree a", has_text="Layer level").click()
+    page.wait_for_url(re.compile(r"/taxonomy/model\.layer/$"))
+    assert page.locator("article h1").inner_text() == "Layer level"
+    assert page.locator("table.kb-compare").first.locator("tbody tr").count() == 2
+
+
+def _first_column(page: Any, table: str) -> list[str]:
+    texts: list[str] = page.locator(f"{table} tbody tr td:first-child a").all_inner_texts()
+    return texts
+
+
+def test_the_comparison_table_sorts_by_a_column_both_ways(page: Any, base_url: str) -> None:
+    page.goto(base_url + "taxonomy/model.layer/")
+    table = "table.kb-compare >> nth=0"
+    header = page.locator("table.kb-compare").first.locator("th", has_text="Paper")
+    header.locator("button").click()
+    ascending = _first_column(page, table)
+    assert ascending == sorted(ascending, key=str.lower)
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert _first_column(page, table) == list(reversed(ascending))
+    assert header.get_attribute("aria-sort") == "descending"
+
+
+def test_search_finds_a_paper_by_a_word_only_in_its_summary(page: Any, base_url: str) -> None:
+    page.goto(base_url + "search/?q=quokkafication")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=10_000)
+    assert result.get_attribute("href").endswith("/papers/doe2024probing/")
+    assert page.locator("li.pagefind-ui__result").count() == 1
+    result.click()
+    page.wait_for_url(re.compile(r"/papers/doe2024probing/$"))
+
+
+def _explorer(page: Any, base_url: str) -> None:
+    page.goto(base_url + "explorer/")
+    page.locator("#kb-explorer[data-ready=true]").wait_for()
+
+
+def _count(page: Any) -> int:
+    return int(page.locator("#kb-explorer-count").get_attribute("data-count"))
+
+
+def test_a_facet_narrows_the_explorer_count(page: Any, base_url: str) -> None:
+    _explorer(page, base_url)
+    assert _count(page) == 4
+    page.locator("[data-facet=modality] label", has_text="Video").locator("input").check()
+    assert _count(page) == 1
+    assert page.locator("#kb-explorer-table tbody tr").count() == 1
+    page.locator("#kb-has-code").check()
+    assert _count(page) == 0
+    page.locator("#kb-has-code").uncheck()
+    page.fill("#kb-explorer-q", "nothing matches this")
+    assert _count(page) == 0
+    page.fill("#kb-explorer-q", "")
+    page.locator("[data-facet=modality] label", has_text="Video").locator("input").uncheck()
+    page.fill("#kb-year-from", "2025")
+    assert _count(page) == 2
+    counts = page.locator("[data-facet=venue] .kb-facet-count").all_inner_texts()
+    assert counts == ["(1)", "(0)", "(1)"]
+
+
+def test_the_explorer_honours_a_category_link(page: Any, base_url: str) -> None:
+    page.goto(base_url + "explorer/#node=model")
+    page.locator("#kb-explorer[data-ready=true]").wait_for()
+    assert _count(page) == 2
+
+
+def test_a_selection_downloads_as_bibtex_that_parses_and_as_csl_json(
+    page: Any, base_url: str, tmp_path: Path
+) -> None:
+    _explorer(page, base_url)
+    page.click("#kb-select-all")
+    assert page.locator("#kb-selected-count").inner_text() == "4 selected"
+    with page.expect_download() as download:
+        page.click("#kb-download-bib")
+    saved = tmp_path / "selection.bib"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "selection.bib"
+    library = bibtexparser.parse_string(saved.read_text(encoding="utf-8"))
+    assert library.failed_blocks == []
+    assert [entry.key for entry in library.entries] == IDS
+    page.locator("#kb-explorer-table tbody tr").first.locator("input").uncheck()
+    with page.expect_download() as download:
+        page.click("#kb-download-csl")
+    items = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [item["id"] for item in items] == IDS[1:]
+
+
+def test_the_graph_draws_nodes_and_a_click_opens_the_node_page(page: Any, base_url: str) -> None:
+    page.goto(base_url + "graph/")
+    page.locator("#kb-graph-app[data-ready=true]").wait_for()
+    status = page.locator("#kb-graph-status")
+    assert int(status.get_attribute("data-nodes")) == 4 + 4
+    page.locator("#kb-graph").scroll_into_view_if_needed()
+    point = page.evaluate(
+        """(key) => {
+            const {graph, renderer} = window.kbGraph;
+            const shown = renderer.getNodeDisplayData(key);
+            const spot = renderer.graphToViewport(graph.getNodeAttributes(key));
+            const box = document.getElementById("kb-graph").getBoundingClientRect();
+            return {x: box.left + spot.x, y: box.top + spot.y, hidden: !!shown.hidden};
+        }""",
+        "paper:doe2024probing",
+    )
+    assert not point["hidden"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "graph-before-click.png"))
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/papers/doe2024probing/$"))
+
+
+def test_the_graph_filters_by_link_kind_and_category(page: Any, base_url: str) -> None:
+    page.goto(base_url + "graph/")
+    page.locator("#kb-graph-app[data-ready=true]").wait_for()
+    page.locator("input[name=category][value=method]").uncheck()
+    assert page.locator("#kb-graph-status").get_attribute("data-nodes") == "4"
+    page.locator("input[name=category][value='data.benchmark']").uncheck()
+    assert page.locator("#kb-graph-status").get_attribute("data-nodes") == "3"
+    page.locator("input[name=edge][value=cites]").uncheck()
+    assert page.locator("#kb-graph-status").get_attribute("data-edges") == "0"
+
+
+def test_the_copy_button_copies_the_bibtex_entry(page: Any, base_url: str) -> None:
+    page.goto(base_url + "papers/doe2024probing/")
+    expected = page.locator("#bibtex-doe2024probing").inner_text()
+    page.click("button.kb-copy")
+    page.locator(".kb-copy-status", has_text="Copied.").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == expected
+    assert copied.startswith("@inproceedings{doe2024probing,")
+
+
+PAGES = [
+    "",
+    "taxonomy/",
+    "taxonomy/model/",
+    "taxonomy/model.layer/",
+    "taxonomy/model.neuron/",
+    "taxonomy/data.input-output/",
+    "papers/doe2024probing/",
+    "papers/evil2025img/",
+    "methods/",
+    "methods/perturbation/",
+    "methods/tuned-lens/",
+    "models/",
+    "models/evil-model/",
+    "explorer/",
+    "graph/",
+    "statistics/",
+    "search/?q=img",
+    "contribute/",
+    "downloads/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_logs_an_error_runs_hostile_code_or_calls_another_host(
+    page: Any, base_url: str, watch: Watch, path: str
+) -> None:
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img[src=x], svg[onload], iframe").count() == 0
+    # The page fixture fails the test on console errors (CSP violations included), dialogs
+    # and requests to any host but the local server.
+    assert watch.foreign == []
+
+
+def test_the_hostile_title_is_shown_as_text_everywhere(page: Any, base_url: str) -> None:
+    page.goto(base_url + "papers/evil2025img/")
+    assert page.locator("article h1").inner_text() == HOSTILE_TITLE
+    assert page.title() == f"{HOSTILE_TITLE} - MLLM-XAI-KB"
+    assert "<script>alert('summary')</script>" in page.locator(".kb-summary").inner_text()
+    page.goto(base_url)
+    assert page.locator(".kb-paper-list a", has_text=HOSTILE_TITLE).count() == 1
+    _explorer(page, base_url)
+    assert page.locator("#kb-explorer-table a", has_text=HOSTILE_TITLE).count() == 1
+    page.goto(base_url + "search/?q=onerror")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+    assert HOSTILE_TITLE in page.locator(".pagefind-ui__results").inner_text()
+
+
+@pytest.mark.parametrize("path", ["", "taxonomy/model.layer/", "papers/doe2024probing/"])
+def test_axe_finds_no_critical_accessibility_violation(page: Any, base_url: str, path: str) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run npm ci (bash scripts/test does)")
+    page.goto(base_url + path)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    critical = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results["violations"]
+        if v["impact"] == "critical"
+    ]
+    assert critical == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    report = ARTIFACTS / f"axe-{path.strip('/').replace('/', '_') or 'home'}.json"
+    report.write_text(json.dumps(results["violations"], indent=1), encoding="utf-8")

@@ -1,0 +1,388 @@
+"""The website generator: escaping, links, the docs tree (a golden manifest), and real builds.
+
+The docs tree of tests/fixtures/site (which holds hostile records) is reduced to a manifest of
+routes, titles, headings, links and files and compared with tests/golden/site/manifest.json;
+whole HTML is not compared, so theme updates do not churn the golden file. The built HTML is
+checked for what matters: no executable inline script, a CSP on every page, no reference to
+another host, every hostile string shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb.bibtex import bibtex_library
+from kb.cli import main
+from kb.pipeline import load_knowledge_base
+from kb.site import charts, data
+from kb.site.build import SITE_MARKER, build_site
+from kb.site.escape import html_text, md_text, safe_url, squash
+from kb.site.routes import relative, url_of
+from kb.site.tree import DocsTree, docs_tree
+from tests.conftest import assert_golden
+
+SITE_KB = Path(__file__).parent / "fixtures" / "site"
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+
+printable = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), max_codepoint=0x2FFFF)
+    | st.sampled_from(list("\\`*_{}[]()#+-.!|~:><&\"'=^$% \n\t1")),
+    max_size=80,
+)
+
+
+# --- escaping -----------------------------------------------------------------------------
+
+
+@given(printable)
+def test_markdown_escaped_text_renders_back_to_exactly_the_same_words(text: str) -> None:
+    rendered = markdown.markdown(str(md_text(text)))
+    inner = re.fullmatch(r"(?s)<p>(.*)</p>", rendered)
+    shown = html.unescape(inner.group(1)) if inner else html.unescape(rendered)
+    assert shown == squash(text)
+    assert "<" not in (inner.group(1) if inner else rendered).replace("<p>", "")
+
+
+@given(printable)
+def test_html_text_leaves_no_markup_character_raw(text: str) -> None:
+    escaped = str(html_text(text))
+    assert not set("<>\"'") & set(escaped)
+    assert html.unescape(escaped) == squash(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://arxiv.org/abs/2406.11193", "https://arxiv.org/abs/2406.11193"),
+        ("http://example.com/a?b=1&c=2#d", "http://example.com/a?b=1&c=2#d"),
+        ('https://example.com/"><script>', "https://example.com/%22%3E%3Cscript%3E"),
+        ("https://example.com/ü", "https://example.com/%C3%BC"),
+        ("javascript:alert(1)", None),
+        ("JAVASCRIPT://example.com/%0aalert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("//example.com/x", None),
+        ("/papers/x/", None),
+        ("https://example.com/a b", None),
+        (None, None),
+    ],
+)
+def test_only_http_and_https_urls_become_links(url: str | None, expected: str | None) -> None:
+    assert safe_url(url) == expected
+
+
+# --- routes -------------------------------------------------------------------------------
+
+SOURCES = st.sampled_from(
+    [
+        "index.md",
+        "explorer.md",
+        "papers/abc2024x.md",
+        "methods/index.md",
+        "methods/logit-lens.md",
+        "taxonomy/model.layer.md",
+        "taxonomy/model/index.md",
+        "assets/kb/data/explorer.json",
+        "assets/kb/kb.css",
+    ]
+)
+
+
+@given(SOURCES.filter(lambda source: source.endswith(".md")), SOURCES)
+def test_a_relative_link_resolves_to_the_target_from_the_page_url(here: str, there: str) -> None:
+    link = relative(here, there)
+    resolved = posixpath.normpath(posixpath.join("/" + url_of(here), link))
+    assert resolved.rstrip("/") == ("/" + url_of(there)).rstrip("/")
+    assert not link.startswith("/")
+
+
+# --- the docs tree ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tree() -> DocsTree:
+    result = load_knowledge_base(SITE_KB)
+    assert not result.errors()
+    return docs_tree(result.kb)
+
+
+def _front_matter(page: str) -> dict[str, object]:
+    match = re.match(r"---\n(.*?)\n---\n", page, re.S)
+    assert match, page[:200]
+    loaded = yaml.safe_load(match.group(1))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def _manifest(tree: DocsTree) -> dict[str, object]:
+    pages: dict[str, object] = {}
+    for path in tree.pages:
+        text = str(tree.docs[path])
+        headings = [
+            html.unescape(line.lstrip("#").strip())
+            for line in text.splitlines()
+            if re.match(r"#{1,3} ", line)
+        ]
+        links = sorted(set(re.findall(r'href="([^"]*)"', text)))
+        pages[path] = {
+            "title": _front_matter(text).get("title"),
+            "headings": headings,
+            "links": links,
+        }
+    config = yaml.safe_load(tree.config)
+    return {
+        "nav": config["nav"],
+        "plugins": config["plugins"],
+        "pages": pages,
+        "files": [
+            path
+            for path in sorted(tree.docs)
+            if not path.endswith(".md") and "/vendor/" not in path and not _first_party(path)
+        ],
+    }
+
+
+def _first_party(path: str) -> bool:
+    return path.startswith("assets/kb/") and path.count("/") == 2
+
+
+def test_the_docs_tree_matches_the_reviewed_manifest(tree: DocsTree) -> None:
+    manifest = json.dumps(_manifest(tree), indent=1, ensure_ascii=False, sort_keys=True)
+    assert_golden("site/manifest.json", manifest + "\n")
+
+
+def test_the_navigation_lists_perspectives_and_categories_but_no_paper(tree: DocsTree) -> None:
+    nav = json.dumps(yaml.safe_load(tree.config)["nav"])
+    for leaf in (
+        "taxonomy/model.layer.md",
+        "taxonomy/data.benchmark.md",
+        "taxonomy/model/index.md",
+    ):
+        assert leaf in nav
+    assert "papers/" not in nav
+    assert yaml.safe_load(tree.config)["plugins"] == []
+
+
+def test_navigation_titles_from_the_vocabulary_are_escaped(tree: DocsTree) -> None:
+    nav = json.dumps(yaml.safe_load(tree.config)["nav"])
+    assert "Neuron level &lt;script&gt;alert(&#x27;nav&#x27;)&lt;/script&gt;" in nav
+    assert "<script>" not in nav
+
+
+def test_front_matter_titles_are_html_escaped_yaml_strings(tree: DocsTree) -> None:
+    page = str(tree.docs["papers/evil2025img.md"])
+    assert _front_matter(page)["title"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "\n# &lt;img src=x onerror=alert&#40;1&#41;&gt;\n" in page
+
+
+def test_no_hostile_markup_reaches_any_page_unescaped(tree: DocsTree) -> None:
+    for path in tree.pages:
+        text = str(tree.docs[path])
+        for raw in ("<script>alert", "<img src=x", "<svg onload", "<iframe", "<style>", "<base "):
+            assert raw not in text, (path, raw)
+        assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', text)), path
+
+
+def test_every_page_is_generated_and_papers_get_one_page_each(tree: DocsTree) -> None:
+    papers = [p for p in tree.pages if p.startswith("papers/")]
+    assert papers == [
+        "papers/belrose2023eliciting.md",
+        "papers/doe2024probing.md",
+        "papers/evil2025img.md",
+        "papers/roe2025video.md",
+    ]
+    for fixed in ("index.md", "explorer.md", "graph.md", "statistics.md", "search.md"):
+        assert fixed in tree.pages
+    for extra in ("contribute.md", "downloads.md", "methods/index.md", "models/index.md"):
+        assert extra in tree.pages
+
+
+def test_a_paper_page_carries_its_bibtex_cites_cited_by_and_related_papers(
+    tree: DocsTree,
+) -> None:
+    page = str(tree.docs["papers/doe2024probing.md"])
+    assert '<code id="bibtex-doe2024probing">@inproceedings{doe2024probing,' in page
+    assert 'data-copy-target="bibtex-doe2024probing"' in page
+    assert "## Cites (1)" in page and "## Cited by (2)" in page
+    assert '<a href="../../papers/belrose2023eliciting/">' in page
+    assert "arXiv</a>" in page and 'href="https://doi.org/10.48550/arXiv.2406.00001"' in page
+
+
+def test_the_whole_kb_bibtex_download_is_what_kb_bibtex_writes(tree: DocsTree) -> None:
+    kb = load_knowledge_base(SITE_KB).kb
+    expected = bibtex_library(list(kb.papers.values()), kb.taxonomy)
+    assert tree.docs["downloads/mllm-xai-kb.bib"] == expected
+
+
+def test_the_explorer_index_and_shards_agree_on_positions(tree: DocsTree) -> None:
+    index = json.loads(str(tree.docs["assets/kb/data/explorer.json"]))
+    ids = [row[0] for row in index["papers"]]
+    assert ids == sorted(ids)
+    shard = json.loads(str(tree.docs["assets/kb/data/papers/0.json"]))
+    assert sorted(shard) == ids
+    assert shard["roe2025video"]["csl"]["title"] == (
+        "Counting Hallucinated Events in Video Language Models"
+    )
+    assert shard["roe2025video"]["bibtex"].startswith("@article{roe2025video,")
+    leaves = [leaf for leaf, _ in index["vocab"]["leaf"]]
+    assert sorted(leaves[i] for i in index["groups"]["model"]) == ["model.layer", "model.neuron"]
+
+
+def test_graph_chunks_hold_exactly_the_links_among_the_papers_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(data, "GRAPH_CHUNK", 1)
+    kb = load_knowledge_base(SITE_KB).kb
+    from kb.site.context import site_context
+
+    files = data.graph_files(site_context(kb))
+    meta = json.loads(files["meta.json"])
+    assert meta["chunks"] == [f"chunk-{n}.json" for n in range(4)]
+    loaded: set[str] = set()
+    links: set[tuple[str, str, str]] = set()
+    for name in meta["chunks"]:
+        chunk = json.loads(files[name])
+        loaded |= {node[0] for node in chunk["nodes"]}
+        links |= {tuple(edge) for edge in chunk["edges"]}
+        assert all(a in loaded and b in loaded for a, b, _ in links)
+    cites = {(a, b) for a, b, kind in links if kind == "cites"}
+    assert ("paper:evil2025img", "paper:doe2024probing") in cites
+    assert ("paper:doe2024probing", "paper:belrose2023eliciting") in cites
+    assert len(loaded) == 4 + len(kb.taxonomy.methods)
+
+
+def test_the_lineage_diagram_puts_parents_left_and_children_right() -> None:
+    parents = {"b": ("a",), "c": ("b",), "d": ("b", "a")}
+    names = {m: m.upper() for m in "abcd"}
+    svg = str(charts.lineage_diagram("b", ("a",), ("c", "d"), parents, names, "../{}/".format))
+    box = r'<rect class="kb-box[^"]*" x="([\d.]+)"[^>]*/><text[^>]*>([A-D])<'
+    positions = {name: float(x) for x, name in re.findall(box, svg)}
+    assert positions["A"] < positions["B"] < positions["C"] == positions["D"]
+    assert 'href="../a/"' in svg and 'href="../b/"' not in svg
+    assert charts.lineage_diagram("x", (), (), {}, {"x": "X"}, str) is None
+
+
+# --- real builds --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    base = tmp_path_factory.mktemp("site")
+    outcome = build_site(SITE_KB, base / "out", base / "docs", search=True)
+    assert not isinstance(outcome, list), [p.render() for p in outcome]
+    yield outcome.output
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def test_every_built_page_has_the_csp_and_no_inline_script(built: Path) -> None:
+    pages = _html_files(built)
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text()
+        assert "Content-Security-Policy" in text, page
+        for tag, body in re.findall(r"(<script\b[^>]*>)(.*?)</script>", text, re.S):
+            assert "src=" in tag or 'type="application/json"' in tag, (page, tag)
+            assert "src=" not in tag or not body.strip(), (page, tag)
+        assert " style=" not in text, page
+        assert "<style" not in text, page
+
+
+def test_no_built_page_loads_anything_from_another_host(built: Path) -> None:
+    loaders = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", re.S)
+    for page in _html_files(built):
+        for tag in loaders.findall(page.read_text()):
+            for url in re.findall(r'(?:src|href)="([^"]*)"', tag):
+                assert not re.match(r"(?i)(https?:)?//", url), (page, tag)
+    for css in built.rglob("*.css"):
+        assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", css.read_text()), css
+
+
+def test_the_hostile_title_is_shown_as_text_in_the_built_page(built: Path) -> None:
+    text = (built / "papers" / "evil2025img" / "index.html").read_text()
+    assert "<title>&lt;img src=x onerror=alert(1)&gt; - MLLM-XAI-KB</title>" in text
+    assert "<img src=x" not in text and "<script>alert" not in text
+    assert "onerror=alert(1)" in html.unescape(text)
+
+
+def test_the_build_writes_search_index_data_downloads_and_vendor_files(built: Path) -> None:
+    assert (built / "pagefind" / "pagefind-ui.js").is_file()
+    assert (built / "assets" / "kb" / "data" / "explorer.json").is_file()
+    assert (built / "downloads" / "mllm-xai-kb.bib").read_text().count("@") == 4
+    assert (built / "downloads" / "survey-latex.zip").is_file()
+    assert (built / "assets" / "kb" / "vendor" / "sigma.min.js").is_file()
+    assert (built / SITE_MARKER).is_file()
+
+
+def test_zensical_builds_the_same_docs_tree(tmp_path: Path) -> None:
+    outcome = build_site(
+        SITE_KB, tmp_path / "out", tmp_path / "docs", builder="zensical", search=False
+    )
+    assert not isinstance(outcome, list), [p.render() for p in outcome]
+    page = (outcome.output / "papers" / "evil2025img" / "index.html").read_text()
+    assert "&lt;img src=x onerror=alert" in page and "<img src=x" not in page
+    assert (outcome.output / "taxonomy" / "model.layer" / "index.html").is_file()
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(SITE_KB, root)
+    return root
+
+
+def test_a_build_with_an_invalid_record_fails_before_writing_anything(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    record = root / "papers" / "roe2025video.yaml"
+    record.write_text(record.read_text().replace("methods: [", "methods: [logit-lense, "))
+    result = CliRunner().invoke(
+        main, ["--root", str(root), "build", "-o", str(tmp_path / "out"), "--no-search"]
+    )
+    assert result.exit_code == 1
+    assert (
+        "papers/roe2025video.yaml:9:11: error[unknown-method]: 'logit-lense' is not in "
+        "taxonomy/methods.yaml\n  hint: did you mean 'logit-lens'?" in result.output
+    )
+    assert not (tmp_path / "out").exists()
+    assert not (root / "docs-build").exists()
+
+
+def test_build_refuses_to_empty_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    keep = tmp_path / "precious"
+    keep.mkdir()
+    (keep / "thesis.tex").write_text("years of work")
+    result = CliRunner().invoke(main, ["--root", str(root), "build", "-o", str(keep)])
+    assert result.exit_code == 1
+    assert "error[unsafe-output]: is not empty and was not made by kb build" in result.output
+    assert (keep / "thesis.tex").read_text() == "years of work"
+    into_kb = CliRunner().invoke(main, ["--root", str(root), "build", "-o", str(root)])
+    assert into_kb.exit_code == 1
+    assert "refusing to build into the knowledge base" in into_kb.output
+
+
+def test_build_prints_the_page_count_and_rebuilds_into_its_own_output(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    args = ["--root", str(root), "build", "-o", str(tmp_path / "out"), "--no-search"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert re.search(r"^built 27 pages into .*out \(load ", first.output, re.M)
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "out" / "papers" / "roe2025video" / "index.html").is_file()
