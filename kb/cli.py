@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 problems found, 2 bad usage, 3 internal error.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date
@@ -29,14 +30,39 @@ __all__ = ["main"]
 ISSUES_URL = "https://github.com/mllm-xai-kb/mllm-xai-kb/issues"
 
 
+# Commands defined in their own modules, imported only when run: `kb validate` must not pay
+# for the import of the site builder, the exporters or the graph (scipy) on every call.
+LAZY_COMMANDS: dict[str, str] = {}
+
+
 class _Group(click.Group):
-    """Turns any unexpected exception into a short message: no traceback reaches a user."""
+    """Loads commands lazily, and turns any unexpected exception into a short message."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except OSError as error:
+            # NOTE: a full disk or a read-only folder is the machine's problem, not a bug.
+            where = f" ({error.filename})" if error.filename else ""
+            click.echo(
+                f"kb: {error.strerror or error}{where}; no file was left half-written",
+                err=True,
+            )
+            sys.exit(1)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             where = ctx.invoked_subcommand or "kb"
             click.echo(
@@ -268,7 +294,7 @@ def schema(ctx: click.Context, output: Path | None) -> None:
 @main.command()
 @click.pass_context
 def stats(ctx: click.Context) -> None:
-    """Counts per perspective, leaf, method, modality, year and venue."""
+    """Counts per perspective, leaf, method, modality, year and venue; influence and gaps."""
     result = load_knowledge_base(_root(ctx))
     numbers = compute_stats(result.kb)
     console = Console(width=100, no_color=True, highlight=False)
@@ -291,8 +317,22 @@ def stats(ctx: click.Context) -> None:
         for key, count in counts.items():
             table.add_row(str(key), str(count))
         console.print(table)
+    from kb.cli_graph import print_graph_stats  # the graph needs scipy: import when used
+
+    print_graph_stats(console, result.kb)
     if result.errors():
         click.echo(f"note: {len(result.errors())} record problem(s); run kb validate", err=True)
 
 
-# Commands that live in their own modules register here, one import and one line each.
+# Commands that live in their own modules: name -> "module:attribute", loaded when used.
+LAZY_COMMANDS.update(
+    {
+        "add": "kb.cli_contrib:add",
+        "build": "kb.cli_site:build",
+        "dedupe": "kb.cli_contrib:dedupe",
+        "diff": "kb.cli_contrib:diff",
+        "export": "kb.cli_export:export",
+        "graph": "kb.cli_graph:graph",
+        "serve": "kb.cli_site:serve",
+    }
+)

@@ -8,6 +8,7 @@ and column.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,11 +82,13 @@ def load_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
 def read_limited(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes; an oversize file is refused before it is read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _too_large(display, size, max_bytes)
         with path.open("rb") as handle:
-            return handle.read(max_bytes + 1)
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise _too_large(display, size, max_bytes)
+            # NOTE: read() sized by fstat, not read(max_bytes + 1), which would allocate a
+            # 1 MB buffer for every 4 KB record; the slice guards a file that grew meanwhile.
+            return handle.read()[: max_bytes + 1]
     except OSError as error:
         raise LoadError(
             Problem("unreadable", display, f"cannot read file: {error.strerror}")
