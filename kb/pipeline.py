@@ -10,9 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,6 +32,7 @@ from kb.checks import (
     record_problems,
 )
 from kb.load import Loaded, LoadError, paper_files, parse_bytes, read_limited, read_tree
+from kb.memory import collector_paused
 from kb.problems import Problem, sort_problems
 from kb.records import Paper, paper_model
 from kb.taxonomy import VOCABULARY_FILES, Taxonomy
@@ -68,23 +67,6 @@ class Report:
     problems: list[Problem]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector while a knowledge base is built.
-
-    NOTE: loading allocates millions of small objects and no cycles worth collecting; the
-    collector's repeated passes over them cost most of the validation time (measured: about
-    80% of pydantic's time at 100,000 records).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _vocabularies(root: Path) -> tuple[Loaded, Taxonomy, list[Problem]]:
     loaded = read_tree(root, list(VOCABULARY_FILES), papers=False)
     taxonomy, problems = validate_taxonomy(loaded.vocabularies)
@@ -93,7 +75,7 @@ def _vocabularies(root: Path) -> tuple[Loaded, Taxonomy, list[Problem]]:
 
 def load_knowledge_base(root: Path) -> Result:
     """Load, validate and check the knowledge base under `root` (papers/ and taxonomy/)."""
-    with _collector_paused():
+    with collector_paused():
         loaded = read_tree(root, list(VOCABULARY_FILES))
         taxonomy, vocabulary_problems = validate_taxonomy(loaded.vocabularies)
         kb, paper_problems = validate_papers(loaded.papers, taxonomy, loaded.vocabularies)
@@ -150,7 +132,7 @@ def _chunks(items: list[str], count: int) -> list[list[str]]:
 
 def check_tree(root: Path, use_cache: bool = True, jobs: int | None = None) -> Report:
     """Every problem of the knowledge base under `root`, reusing cached per-file results."""
-    with _collector_paused():
+    with collector_paused():
         return _check_tree(root, use_cache, jobs or os.cpu_count() or 1)
 
 
