@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -57,7 +58,7 @@ class Facts:
         line, col = self.positions.get(loc, Position())
         return Problem(code, self.path, message, line, col, hint, severity, loc)
 
-    @property
+    @cached_property
     def first_public_year(self) -> int:
         """The earlier of the cited version's year and the year of its first arXiv version."""
         match = ARXIV_NEW.match(self.arxiv or "")
