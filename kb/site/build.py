@@ -7,12 +7,14 @@ that replaces the old one only when complete, and reports failures as `Problem` 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -102,6 +104,11 @@ def write_docs_tree(tree: DocsTree, target: Path) -> None:
                 path.write_bytes(content)
     (staging / "mkdocs.yml").write_text(tree.config, encoding="utf-8")
     (staging / DOCS_MARKER).write_text("made by kb build; deleted and rewritten by it\n")
+    swap_in(staging, target)
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Replace `target` by the finished `staging` directory with renames, never half-way."""
     if target.exists():
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
@@ -111,6 +118,22 @@ def write_docs_tree(tree: DocsTree, target: Path) -> None:
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
+
+
+@contextmanager
+def build_lock(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building into `output`; a second build waits its turn.
+
+    NOTE: two builds writing one folder at once would interleave their files; a lock file
+    beside the folder (flock, released by the kernel if a build dies) serialises them.
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with (output.parent / f".{output.name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _run(command: list[str], cwd: Path, what: str, config: Path) -> Problem | None:
@@ -168,7 +191,23 @@ def build_site(
     Returns the problems instead when any record is invalid (nothing is written then), when
     an output directory is unsafe, or when a tool fails.
     """
-    say = progress or (lambda _: None)
+    with build_lock(output.resolve()):
+        return _build_site(root, output, docs, builder, search, site_url, progress or _say_nothing)
+
+
+def _say_nothing(message: str) -> None:
+    """Progress goes nowhere unless a callback is given."""
+
+
+def _build_site(
+    root: Path,
+    output: Path,
+    docs: Path,
+    builder: Builder,
+    search: bool,
+    site_url: str | None,
+    say: Callable[[str], None],
+) -> BuildReport | list[Problem]:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     result = load_knowledge_base(root)
@@ -196,18 +235,24 @@ def build_site(
     timings["write"] = time.perf_counter() - mark
     say(f"wrote the docs tree ({len(tree.pages)} pages) to {docs}")
     mark = time.perf_counter()
-    output.mkdir(parents=True, exist_ok=True)
-    (output / SITE_MARKER).write_text("made by kb build; deleted and rewritten by it\n")
-    failed = run_builder(docs, output, builder)
+    # NOTE: the HTML is built beside the output and swapped in only when complete, so a
+    # failure (or Ctrl-C) half-way leaves the previous site as it was.
+    staging = output.with_name(f".{output.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    failed = run_builder(docs, staging, builder)
     if failed:
+        shutil.rmtree(staging, ignore_errors=True)
         return [failed]
-    (output / SITE_MARKER).write_text("made by kb build; deleted and rewritten by it\n")
+    (staging / SITE_MARKER).write_text("made by kb build; deleted and rewritten by it\n")
     timings[builder] = time.perf_counter() - mark
     if search:
         mark = time.perf_counter()
-        failed = run_pagefind(output)
+        failed = run_pagefind(staging)
         if failed:
+            shutil.rmtree(staging, ignore_errors=True)
             return [failed]
         timings["pagefind"] = time.perf_counter() - mark
+    swap_in(staging, output)
     timings["total"] = time.perf_counter() - start
     return BuildReport(output, docs, len(tree.pages), timings, list(tree.notes))
