@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic knowledge-base generator and a runner that measures against floors."""

@@ -1,0 +1,327 @@
+"""Run the benchmarks: ``python -m benchmarks --records 1000,10000,100000``.
+
+Every measurement runs in its own process (wall time and peak memory from the kernel), next to
+its floor measured in the same run, and is reported as a ratio to that floor, so results hold on
+noisy shared machines. Writes benchmarks/results.json and benchmarks/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+@dataclass
+class Measure:
+    """One timed command: wall seconds and peak resident memory in MB."""
+
+    seconds: float
+    megabytes: float
+
+
+@dataclass
+class Row:
+    """A benchmark result, its floor, the ratio and the target it is held to."""
+
+    records: int
+    name: str
+    seconds: float
+    megabytes: float
+    floor: str = ""
+    floor_seconds: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    passed: bool | None = None
+    note: str = ""
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def run(args: list[str], cwd: Path = REPO, output: Path | None = None) -> Measure:
+    """Run a command to completion; its wall time and peak RSS (MB), failing loudly on error.
+
+    Standard output goes to `output` when given (for commands whose results are checked).
+    """
+    start = time.perf_counter()
+    with (output or Path(os.devnull)).open("wb") as sink:
+        process = subprocess.Popen(args, cwd=cwd, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"{' '.join(args)} failed: {error[-2000:]}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def best(args: list[str], repeat: int, cwd: Path = REPO) -> Measure:
+    """The fastest of `repeat` runs (memory of that run): noise only ever adds time."""
+    return min((run(args, cwd) for _ in range(repeat)), key=lambda m: m.seconds)
+
+
+PY = sys.executable
+
+
+def kb(*args: str) -> list[str]:
+    return [PY, "-m", "kb", *args]
+
+
+def bench_validate(root: Path, records: int, repeat: int) -> list[Row]:
+    """Cold, warm and one-changed-file `kb validate`, against the parse-only floor."""
+    floor = best([PY, "-m", "benchmarks.floors", "parse", str(root)], repeat)
+    rows: list[Row] = []
+
+    def cold() -> Measure:
+        shutil.rmtree(root / ".kb-cache", ignore_errors=True)
+        return run(kb("--root", str(root), "validate"))
+
+    measure = min((cold() for _ in range(repeat)), key=lambda m: m.seconds)
+    rows.append(_row(records, "validate, cold", measure, "parse floor", floor, 1.3, 1500))
+    run(kb("--root", str(root), "validate"))
+    time.sleep(2.5)  # NOTE: let the cache predate every file by the racy-write margin
+    warm = best(kb("--root", str(root), "validate"), repeat)
+    rows.append(_row(records, "validate, warm", warm, "parse floor", floor, 0.1, 1500))
+    target = sorted((root / "papers").glob("*.yaml"))[records // 2]
+    original = target.read_text()
+
+    def one_changed() -> Measure:
+        target.write_text(original.replace("summary: >-", "summary: >-\n ", 1))
+        result = run(kb("--root", str(root), "validate"))
+        target.write_text(original)
+        run(kb("--root", str(root), "validate"))
+        return result
+
+    changed = min((one_changed() for _ in range(repeat)), key=lambda m: m.seconds)
+    rows.append(
+        _row(records, "validate, one file changed", changed, "parse floor", floor, 0.15, 1500)
+    )
+    return rows
+
+
+def _row(
+    records: int,
+    name: str,
+    measure: Measure,
+    floor_name: str,
+    floor: Measure,
+    max_ratio: float,
+    max_megabytes: float,
+) -> Row:
+    ratio = measure.seconds / floor.seconds
+    return Row(
+        records,
+        name,
+        round(measure.seconds, 3),
+        round(measure.megabytes, 1),
+        floor_name,
+        round(floor.seconds, 3),
+        round(ratio, 3),
+        f"<= {max_ratio}x floor, <= {max_megabytes:g} MB",
+        ratio <= max_ratio and measure.megabytes <= max_megabytes,
+    )
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    versions = {
+        name: metadata.version(name)
+        for name in ("pydantic", "PyYAML", "rapidfuzz", "networkx")
+        if _installed(name)
+    }
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": str(os.cpu_count()),
+        "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def markdown(info: dict[str, str], rows: list[Row]) -> str:
+    """The results as a Markdown report."""
+    lines = ["# Benchmark results", ""]
+    lines += [f"- {key}: {value}" for key, value in info.items()]
+    lines += ["", "Produced by `python -m benchmarks` (see benchmarks/README.md).", ""]
+    lines += [
+        "| records | benchmark | seconds | peak MB | floor | floor s | ratio | target | pass "
+        "| note |",
+        "|---:|---|---:|---:|---|---:|---:|---|---|---|",
+    ]
+    for r in rows:
+        verdict = "" if r.passed is None else ("yes" if r.passed else "**no**")
+        ratio = "" if r.ratio is None else f"{r.ratio:.3f}"
+        floor_s = "" if r.floor_seconds is None else f"{r.floor_seconds:.3f}"
+        lines.append(
+            f"| {r.records:,} | {r.name} | {r.seconds:.3f} | {r.megabytes:.0f} | {r.floor} "
+            f"| {floor_s} | {ratio} | {r.target} | {verdict} | {r.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+GRAPH_SNIPPET = """
+import json, sys, time
+from pathlib import Path
+from kb.pipeline import load_knowledge_base
+from kb import graph, gaps
+kb = load_knowledge_base(Path(sys.argv[1])).kb
+start = time.perf_counter()
+g = graph.build_graph(kb)
+built = time.perf_counter()
+graph.related_all(g, 5)
+graph.influence(g)
+graph.cited_by_all(g)
+gaps.timeline(kb)
+gaps.gaps(kb)
+graph.node_link(g)
+done = time.perf_counter()
+print(json.dumps({"build": built - start, "queries": done - built}))
+"""
+
+
+def bench_graph(root: Path, records: int, repeat: int) -> list[Row]:
+    """Graph build plus every query the site needs, timed inside the process (load excluded)."""
+    out = root / "graph-times.json"
+    measure = run([PY, "-c", GRAPH_SNIPPET, str(root)], output=out)
+    times = json.loads(out.read_text())
+    total = times["build"] + times["queries"]
+    row = Row(records, "graph build + site queries", round(total, 3), round(measure.megabytes, 1))
+    row.target, row.passed = "<= 15 s in all", total <= 15
+    row.note = f"build {times['build']:.1f} s, queries {times['queries']:.1f} s (load excluded)"
+    return [row]
+
+
+def bench_dedupe(root: Path, records: int, repeat: int) -> list[Row]:
+    """`kb dedupe` with planted near-duplicates: time, memory and recall."""
+    out = root / "dedupe.txt"
+    measure = best(kb("--root", str(root), "dedupe"), repeat)
+    run(kb("--root", str(root), "dedupe"), output=out)
+    planted = json.loads((root / "planted.json").read_text())
+    text = out.read_text()
+    groups = [block for block in text.split("possible duplicates") if block.strip()]
+    found = sum(
+        any(f"papers/{a}.yaml" in block and f"papers/{b}.yaml" in block for block in groups)
+        for a, b in planted
+    )
+    recall = found / len(planted) if planted else 1.0
+    row = Row(records, "dedupe", round(measure.seconds, 3), round(measure.megabytes, 1))
+    row.target = "<= 10 s, <= 500 MB, recall >= 98% of planted"
+    row.passed = measure.seconds <= 10 and measure.megabytes <= 500 and recall >= 0.98
+    row.note = f"recall {found}/{len(planted)}; {len(groups)} groups reported"
+    row.extra = {"recall": recall}
+    return [row]
+
+
+def bench_export(root: Path, records: int, repeat: int) -> list[Row]:
+    """`kb export bibtex` of the whole knowledge base."""
+    target = root / "all.bib"
+    measure = best(kb("--root", str(root), "export", "bibtex", "-o", str(target)), repeat)
+    row = Row(records, "export bibtex", round(measure.seconds, 3), round(measure.megabytes, 1))
+    row.note = f"{target.stat().st_size / 1e6:.1f} MB of BibTeX"
+    return [row]
+
+
+def _plain_docs(folder: Path, pages: int) -> Path:
+    """The builder's floor: a plain docs tree of `pages` pages, explicit navigation, no plugins."""
+    docs = folder / "docs"
+    body = ("Plain text of about the length of a paper page. " * 120).strip()
+    for index in range(pages):
+        page = docs / "papers" / f"p{index:07d}" / "index.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"# Page {index}\n\n{body}\n")
+    (docs / "index.md").write_text("# Home\n")
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        "site_name: floor\ndocs_dir: docs\ntheme: {name: material}\nplugins: []\n"
+        "nav:\n  - Home: index.md\n"
+    )
+    return config
+
+
+def bench_build(root: Path, records: int, repeat: int) -> list[Row]:
+    """`kb build` (no search) and its docs-tree generation against mkdocs on a plain tree."""
+    site, docs = root / "site-out", root / "docs-out"
+    out = root / "build.txt"
+    measure = run(
+        kb("--root", str(root), "build", "-o", str(site), "--docs-dir", str(docs), "--no-search"),
+        output=out,
+    )
+    pages = sum(1 for _ in docs.rglob("*.md"))
+    floor_dir = root / "floor"
+    config = _plain_docs(floor_dir, pages)
+    mkdocs = str(Path(PY).with_name("mkdocs"))
+    floor = run([mkdocs, "build", "-q", "-f", str(config), "-d", str(floor_dir / "site")])
+    line = out.read_text()
+    generate = float(line.split("generate ")[1].split(" s")[0]) if "generate " in line else 0.0
+    rows = [_row(records, "kb build (no search)", measure, "mkdocs plain tree", floor, 1.3, 4000)]
+    rows[0].note = f"{pages} pages"
+    tree = Row(records, "docs-tree generation", round(generate, 3), 0.0, "mkdocs plain tree")
+    tree.floor_seconds = round(floor.seconds, 3)
+    tree.ratio = round(generate / floor.seconds, 3)
+    tree.target, tree.passed = "<= 0.2x floor", tree.ratio <= 0.2
+    pages_html = list(site.rglob("*.html"))
+    largest = max(path.stat().st_size for path in pages_html)
+    rows.append(tree)
+    weight = Row(records, "largest page", 0.0, 0.0, note=f"{largest / 1024:.0f} KB")
+    weight.extra = {"largest_page_kb": largest / 1024}
+    rows.append(weight)
+    return rows
+
+
+BENCHMARKS = {
+    "validate": bench_validate,
+    "graph": bench_graph,
+    "dedupe": bench_dedupe,
+    "export": bench_export,
+    "build": bench_build,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", default="1000,10000", help="comma-separated sizes")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json/.md")
+    parser.add_argument("--max-build", type=int, default=10_000, help="largest site build")
+    args = parser.parse_args()
+    from benchmarks.generate import generate
+
+    rows: list[Row] = []
+    for records in [int(n) for n in args.records.split(",")]:
+        with tempfile.TemporaryDirectory(prefix=f"kb-bench-{records}-") as folder:
+            root = Path(folder)
+            generate(records, root, duplicates=max(50, records // 1000))
+            for name in args.only.split(","):
+                if name == "build" and records > args.max_build:
+                    continue
+                rows += BENCHMARKS[name](root, records, args.repeat)
+                print(markdown({}, rows).splitlines()[-1], flush=True)
+    info = machine()
+    (args.out / "results.json").write_text(
+        json.dumps({"machine": info, "rows": [asdict(r) for r in rows]}, indent=2) + "\n"
+    )
+    (args.out / "results.md").write_text(markdown(info, rows))
+
+
+if __name__ == "__main__":
+    main()
