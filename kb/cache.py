@@ -81,15 +81,15 @@ def _facts_tuple(facts: Facts | None) -> tuple[Any, ...] | None:
         return None
     positions = {loc: tuple(position) for loc, position in facts.positions.items()}
     f = facts
-    return (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, positions)
+    return (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, f.kind, positions)
 
 
 def _facts(data: tuple[Any, ...] | None) -> Facts | None:
     if data is None:
         return None
-    record_id, path, year, arxiv, doi, cites, aliases, positions = data
+    record_id, path, year, arxiv, doi, cites, aliases, kind, positions = data
     located = {loc: Position(*position) for loc, position in positions.items()}
-    return Facts(record_id, path, year, arxiv, doi, cites, aliases, located)
+    return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, located)
 
 
 def cache_path(root: Path) -> Path:

@@ -45,6 +45,7 @@ class Facts:
     doi: str | None
     cites: tuple[str, ...]
     aliases: tuple[str, ...]
+    kind: str
     positions: dict[Loc, Position]
 
     def problem(
@@ -79,6 +80,7 @@ def facts_of(paper: Paper, doc: Document) -> Facts:
         paper.doi,
         paper.cites,
         paper.aliases,
+        paper.kind,
         positions,
     )
 
@@ -176,7 +178,33 @@ def _citations(records: Records) -> Iterator[Problem]:
                 )
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations)
+def _isolated(records: Records) -> Iterator[Problem]:
+    """Research records that neither cite nor are cited by another record (a notice).
+
+    Surveys and foundations are exempt: they are cited from outside the field as often as from
+    inside it. The graph's `kb.graph.isolated_records` applies the same rule.
+    """
+    if len(records) < 2:
+        return
+    aliases = resolve_aliases(records)
+    linked: set[str] = set()
+    for facts in records.values():
+        for target in facts.cites:
+            resolved = aliases.get(target, target)
+            if resolved in records and resolved != facts.id:
+                linked.update((facts.id, resolved))
+    for facts in records.values():
+        if facts.kind == "research" and facts.id not in linked:
+            yield facts.problem(
+                (),
+                "isolated-record",
+                "neither cites nor is cited by another record",
+                "add the cites edges you can verify in its reference list",
+                "notice",
+            )
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations, _isolated)
 
 
 def _method_links(

@@ -143,10 +143,16 @@ def _github(problem: Problem) -> str:
     help="text for people, github for workflow annotations, json for tools.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--notices", is_flag=True, help="Also list notices (text format; others always do).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write .kb-cache/.")
 @click.pass_context
 def validate(
-    ctx: click.Context, paths: tuple[Path, ...], output: str, strict: bool, no_cache: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output: str,
+    strict: bool,
+    notices: bool,
+    no_cache: bool,
 ) -> None:
     """Check every record and vocabulary (or only PATHS) and report all problems at once."""
     root = _root(ctx)
@@ -156,6 +162,8 @@ def validate(
     if strict:
         problems = [
             Problem(p.code, p.path, p.message, p.line, p.col, p.hint, "error", p.loc)
+            if p.severity == "warning"
+            else p
             for p in problems
         ]
     errors = [p for p in problems if p.severity == "error"]
@@ -166,18 +174,21 @@ def validate(
             click.echo(_github(problem))
     else:
         for problem in problems:
-            click.echo(problem.render())
+            if problem.severity != "notice" or notices:
+                click.echo(problem.render())
         click.echo(_summary(len(_paths_in(list(report.validated), wanted)), problems))
     ctx.exit(1 if errors else 0)
 
 
 def _summary(records: int, problems: list[Problem]) -> str:
     errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    if not problems:
-        return f"ok: {records} record{'' if records == 1 else 's'}"
-    files = len({p.path for p in problems})
-    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+    warnings = sum(p.severity == "warning" for p in problems)
+    notices = len(problems) - errors - warnings
+    extra = f"; {notices} notice(s) (--notices lists them)" if notices else ""
+    if not errors and not warnings:
+        return f"ok: {records} record{'' if records == 1 else 's'}{extra}"
+    files = len({p.path for p in problems if p.severity != "notice"})
+    return f"{errors} error(s), {warnings} warning(s) in {files} file(s){extra}"
 
 
 @main.command()

@@ -56,7 +56,11 @@ class Result:
 
     def errors(self, strict: bool = False) -> list[Problem]:
         """Problems that fail a run: errors, and warnings too when `strict`."""
-        return [p for p in self.problems if strict or p.severity == "error"]
+        return [
+            p
+            for p in self.problems
+            if p.severity == "error" or (strict and p.severity == "warning")
+        ]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from typing import Literal, NamedTuple
 
 __all__ = ["Loc", "Position", "Problem", "Severity", "sort_problems"]
 
-Severity = Literal["error", "warning"]
+# A notice is information about the knowledge base as a whole (e.g. an isolated record): it is
+# listed on request and never fails a run, not even a --strict one.
+Severity = Literal["error", "warning", "notice"]
 Loc = tuple[str | int, ...]
 
 

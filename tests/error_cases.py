@@ -105,6 +105,7 @@ CASES: dict[str, Case] = {
     "self-cite": _r("self-cite", cites="[doe2024probing]"),
     "later-cite": _r("later-cite", year="2022"),
     "summary-length": _r("summary-length", summary="Too short."),
+    "isolated-record": _r("isolated-record", cites=""),
     # vocabularies
     "unknown-parent": _with_taxonomy(
         "unknown-parent",

@@ -12,7 +12,8 @@ from kb.cli import main
 from tests.conftest import assert_golden
 from tests.error_cases import CASES, Case
 
-WARNINGS = {"later-cite", "summary-length"}
+# Codes that do not fail a run: warnings (unless --strict) and notices.
+WARNINGS = {"later-cite", "summary-length", "isolated-record"}
 
 
 def plant(root: Path, case: Case) -> None:
@@ -24,7 +25,7 @@ def plant(root: Path, case: Case) -> None:
 def test_each_bad_input_gets_its_code_and_exact_message(kb_root: Path, name: str) -> None:
     case = CASES[name]
     plant(kb_root, case)
-    result = CliRunner().invoke(main, ["--root", str(kb_root), "validate"])
+    result = CliRunner().invoke(main, ["--root", str(kb_root), "validate", "--notices"])
     assert "Traceback" not in result.output
     assert f"[{case.code}]" in result.output
     assert result.exit_code == (0 if case.code in WARNINGS else 1)
@@ -70,3 +71,10 @@ def test_validating_one_path_reports_only_that_file(kb_root: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(kb_root), "validate", str(other)])
     assert result.exit_code == 0
     assert result.output == "ok: 1 record\n"
+
+
+def test_notices_never_fail_a_run_not_even_a_strict_one(kb_root: Path) -> None:
+    plant(kb_root, CASES["isolated-record"])
+    result = CliRunner().invoke(main, ["--root", str(kb_root), "validate", "--strict"])
+    assert result.exit_code == 0
+    assert result.output == "ok: 2 records; 1 notice(s) (--notices lists them)\n"
