@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.checks import Facts
-from kb.problems import Position, Problem
+from kb.problems import Problem
 from kb.write import write_atomic
 
 __all__ = [
@@ -87,9 +87,10 @@ def _facts_tuple(facts: Facts | None) -> tuple[Any, ...] | None:
 def _facts(data: tuple[Any, ...] | None) -> Facts | None:
     if data is None:
         return None
+    # NOTE: positions stay the (line, col) tuples marshal gives back: a warm run reads
+    # hundreds of thousands of them and needs almost none.
     record_id, path, year, arxiv, doi, cites, aliases, kind, positions = data
-    located = {loc: Position(*position) for loc, position in positions.items()}
-    return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, located)
+    return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, positions)
 
 
 def cache_path(root: Path) -> Path:

@@ -46,7 +46,7 @@ class Facts:
     cites: tuple[str, ...]
     aliases: tuple[str, ...]
     kind: str
-    positions: dict[Loc, Position]
+    positions: Mapping[Loc, tuple[int, int]]
 
     def problem(
         self,
