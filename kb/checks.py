@@ -27,7 +27,6 @@ __all__ = [
     "check_knowledge_base",
     "cross_record_problems",
     "facts_of",
-    "first_public_year",
     "record_problems",
 ]
 
@@ -83,12 +82,6 @@ def facts_of(paper: Paper, doc: Document) -> Facts:
         paper.kind,
         positions,
     )
-
-
-def first_public_year(paper: Paper) -> int:
-    """The earlier of the cited version's year and the year of its first arXiv version."""
-    match = ARXIV_NEW.match(paper.arxiv or "")
-    return min(paper.year, 2000 + int(match.group(1))) if match else paper.year
 
 
 def record_problems(paper: Paper, doc: Document) -> list[Problem]:

@@ -18,6 +18,12 @@ __all__ = ["build", "serve"]
 def _builder_option(function: click.decorators.FC) -> click.decorators.FC:
     options = [
         click.option(
+            "-o",
+            "--output",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Directory for the HTML site [default: ROOT/site-build].",
+        ),
+        click.option(
             "--docs-dir",
             type=click.Path(file_okay=False, path_type=Path),
             help="Where to write the Markdown docs tree [default: ROOT/docs-build].",
@@ -63,12 +69,6 @@ def _report(outcome: BuildReport | list[Problem]) -> bool:
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for the HTML site [default: ROOT/site-build].",
-)
 @_builder_option
 @click.pass_context
 def build(
@@ -81,12 +81,6 @@ def build(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for the HTML site [default: ROOT/site-build].",
-)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
 @click.option(

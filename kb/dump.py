@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from kb.records import Paper, paper_model
-from kb.schema import SCHEMA_DIALECT
+from kb.schema import json_schema
 from kb.taxonomy import VOCABULARY_FILES, Method, Modality, Model, Perspective, Taxonomy, Venue
 from kb.validate import KnowledgeBase
 
@@ -77,14 +77,12 @@ def kb_document(kb: KnowledgeBase) -> dict[str, Any]:
 
 def document_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The JSON Schema (2020-12) of `kb_document`'s output, vocabularies as enums."""
-    schema = _document_model(taxonomy).model_json_schema(mode="validation")
-    return {
-        "$schema": SCHEMA_DIALECT,
-        "$id": "https://mllm-xai-kb.invalid/schema/kb.json",
-        "title": "mllm-xai-kb knowledge base",
-        "description": "The whole knowledge base: vocabularies, then every paper record.",
-        **{key: value for key, value in schema.items() if key != "title"},
-    }
+    return json_schema(
+        _document_model(taxonomy),
+        "kb",
+        "mllm-xai-kb knowledge base",
+        "The whole knowledge base: vocabularies, then every paper record.",
+    )
 
 
 def kb_from_document(text: str) -> tuple[Taxonomy, dict[str, Paper]]:
