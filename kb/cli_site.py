@@ -10,6 +10,7 @@ import click
 from kb.cli import _root
 from kb.problems import Problem
 from kb.site.build import Builder, BuildReport, build_site
+from kb.site.escape import safe_url
 from kb.site.serve import make_server, watch
 
 __all__ = ["build", "serve"]
@@ -43,7 +44,12 @@ def _builder_option(function: click.decorators.FC) -> click.decorators.FC:
 
 
 def _build(
-    root: Path, output: Path, docs_dir: Path | None, builder: str, no_search: bool
+    root: Path,
+    output: Path,
+    docs_dir: Path | None,
+    builder: str,
+    no_search: bool,
+    site_url: str | None = None,
 ) -> BuildReport | list[Problem]:
     chosen: Builder = "zensical" if builder == "zensical" else "mkdocs"
     return build_site(
@@ -52,8 +58,15 @@ def _build(
         docs_dir or root / "docs-build",
         builder=chosen,
         search=not no_search,
+        site_url=site_url,
         progress=click.echo,
     )
+
+
+def _site_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and safe_url(value) != value:
+        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL without spaces")
+    return value
 
 
 def _report(outcome: BuildReport | list[Problem]) -> bool:
@@ -70,13 +83,25 @@ def _report(outcome: BuildReport | list[Problem]) -> bool:
 
 @click.command()
 @_builder_option
+@click.option(
+    "--site-url",
+    callback=_site_url,
+    help="Public address of the site (e.g. https://example.org/kb/), for canonical links "
+    "and the sitemap.",
+)
 @click.pass_context
 def build(
-    ctx: click.Context, output: Path | None, docs_dir: Path | None, builder: str, no_search: bool
+    ctx: click.Context,
+    output: Path | None,
+    docs_dir: Path | None,
+    builder: str,
+    no_search: bool,
+    site_url: str | None,
 ) -> None:
     """Build the website: the Markdown docs tree, then HTML and the search index."""
     root = _root(ctx)
-    outcome = _build(root, output or root / "site-build", docs_dir, builder, no_search)
+    site = output or root / "site-build"
+    outcome = _build(root, site, docs_dir, builder, no_search, site_url)
     ctx.exit(0 if _report(outcome) else 1)
 
 

@@ -11,6 +11,13 @@ import pytest
 from kb.problems import Problem
 from kb.site import build
 from kb.site.build import BuildReport, build_site
+from kb.site.shell import PAPER_SECTIONS, SHELL_TITLE
+
+
+def _shell() -> str:
+    """What a builder makes of the shell page, reduced to what kb needs of it."""
+    headings = "".join(f'<h2 id="{anchor}">{name}</h2>' for anchor, name in PAPER_SECTIONS)
+    return f"<title>{SHELL_TITLE}</title><!--kb-shell-start-->{headings}<!--kb-shell-end-->"
 
 
 def _fake_builder(content: str, fail: bool = False, pause: float = 0.0, log: list | None = None):  # type: ignore[no-untyped-def, type-arg]
@@ -18,6 +25,8 @@ def _fake_builder(content: str, fail: bool = False, pause: float = 0.0, log: lis
         if log is not None:
             log.append(("start", time.perf_counter()))
         (output / "index.html").write_text(content)
+        (output / "papers" / "kb-shell").mkdir(parents=True)
+        (output / "papers" / "kb-shell" / "index.html").write_text(_shell())
         time.sleep(pause)
         (output / "page.html").write_text(content)
         if log is not None:

@@ -9,6 +9,7 @@ another host, every hostile string shown as text.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import posixpath
@@ -31,6 +32,7 @@ from kb.site import charts, data
 from kb.site.build import SITE_MARKER, build_site
 from kb.site.escape import html_text, md_text, safe_url, squash
 from kb.site.routes import relative, url_of
+from kb.site.shell import PAPER_SECTIONS, SHELL_TITLE, parse_shell
 from kb.site.tree import DocsTree, docs_tree
 from tests.conftest import assert_golden
 
@@ -135,11 +137,17 @@ def _manifest(tree: DocsTree) -> dict[str, object]:
             for line in text.splitlines()
             if re.match(r"#{1,3} ", line)
         ]
-        links = sorted(set(re.findall(r'href="([^"]*)"', text)))
         pages[path] = {
             "title": _front_matter(text).get("title"),
             "headings": headings,
-            "links": links,
+            "links": _links(text),
+        }
+    for path, paper in tree.papers.items():
+        headings = re.findall(r"<h[123][^>]*>(.*?)</h[123]>", paper.article)
+        pages[path] = {
+            "title": paper.title,
+            "headings": [html.unescape(heading) for heading in headings],
+            "links": _links(paper.article),
         }
     config = yaml.safe_load(tree.config)
     return {
@@ -152,6 +160,10 @@ def _manifest(tree: DocsTree) -> dict[str, object]:
             if not path.endswith(".md") and "/vendor/" not in path and not _first_party(path)
         ],
     }
+
+
+def _links(text: str) -> list[str]:
+    return sorted(set(re.findall(r'href="([^"]*)"', text)))
 
 
 def _first_party(path: str) -> bool:
@@ -182,22 +194,25 @@ def test_navigation_titles_from_the_vocabulary_are_escaped(tree: DocsTree) -> No
 
 
 def test_front_matter_titles_are_html_escaped_yaml_strings(tree: DocsTree) -> None:
-    page = str(tree.docs["papers/evil2025img.md"])
-    assert _front_matter(page)["title"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert "\n# &lt;img src=x onerror=alert&#40;1&#41;&gt;\n" in page
+    page = str(tree.docs["methods/logit-lens.md"])
+    assert _front_matter(page)["title"] == "Logit lens"
+    paper = tree.papers["papers/evil2025img.md"]
+    assert paper.title == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>" in paper.article
 
 
 def test_no_hostile_markup_reaches_any_page_unescaped(tree: DocsTree) -> None:
-    for path in tree.pages:
-        text = str(tree.docs[path])
+    texts = {path: str(tree.docs[path]) for path in tree.pages}
+    texts.update({path: page.title + page.article for path, page in tree.papers.items()})
+    for path, text in texts.items():
         for raw in ("<script>alert", "<img src=x", "<svg onload", "<iframe", "<style>", "<base "):
             assert raw not in text, (path, raw)
         assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', text)), path
 
 
 def test_every_page_is_generated_and_papers_get_one_page_each(tree: DocsTree) -> None:
-    papers = [p for p in tree.pages if p.startswith("papers/")]
-    assert papers == [
+    assert [p for p in tree.pages if p.startswith("papers/")] == ["papers/kb-shell.md"]
+    assert sorted(tree.papers) == [
         "papers/belrose2023eliciting.md",
         "papers/doe2024probing.md",
         "papers/evil2025img.md",
@@ -212,10 +227,13 @@ def test_every_page_is_generated_and_papers_get_one_page_each(tree: DocsTree) ->
 def test_a_paper_page_carries_its_bibtex_cites_cited_by_and_related_papers(
     tree: DocsTree,
 ) -> None:
-    page = str(tree.docs["papers/doe2024probing.md"])
+    page = tree.papers["papers/doe2024probing.md"].article
     assert '<code id="bibtex-doe2024probing">@inproceedings{doe2024probing,' in page
     assert 'data-copy-target="bibtex-doe2024probing"' in page
-    assert "## Cites (1)" in page and "## Cited by (2)" in page
+    cites, rest = page.split('<h2 id="cites">')[1].split('<h2 id="cited-by">')
+    cited_by = rest.split('<h2 id="related-papers">')[0]
+    assert cites.count("<li>") == 1 and "1 record of the knowledge base." in cites
+    assert cited_by.count("<li>") == 2 and "2 records of the knowledge base." in cited_by
     assert '<a href="../../papers/belrose2023eliciting/">' in page
     assert "arXiv</a>" in page and 'href="https://doi.org/10.48550/arXiv.2406.00001"' in page
 
@@ -317,6 +335,75 @@ def test_the_hostile_title_is_shown_as_text_in_the_built_page(built: Path) -> No
     assert "<title>&lt;img src=x onerror=alert(1)&gt; - MLLM-XAI-KB</title>" in text
     assert "<img src=x" not in text and "<script>alert" not in text
     assert "onerror=alert(1)" in html.unescape(text)
+
+
+def test_a_paper_page_is_the_theme_page_with_its_table_of_contents(built: Path) -> None:
+    page = (built / "papers" / "doe2024probing" / "index.html").read_text()
+    toc = page.split('aria-label="Table of contents"')[1].split("</nav>")[0]
+    assert re.findall(r'href="#([^"]+)"', toc) == [anchor for anchor, _ in PAPER_SECTIONS]
+    for anchor, _ in PAPER_SECTIONS:
+        assert page.count(f'<h2 id="{anchor}">') == 1, anchor
+    assert "<title>Probing Vision-Language Layers: A Fixture - MLLM-XAI-KB</title>" in page
+    assert 'href="../../assets/kb/kb.css"' in page and 'src="../../assets/kb/kb.js"' in page
+    assert SHELL_TITLE not in page and "kb-shell" not in page
+    assert not (built / "papers" / "kb-shell").exists()
+    papers = sorted(p.name for p in (built / "papers").iterdir())
+    assert papers == ["belrose2023eliciting", "doe2024probing", "evil2025img", "roe2025video"]
+
+
+def test_a_build_with_a_site_url_lists_every_paper_in_the_sitemap(tmp_path: Path) -> None:
+    url = "https://example.org/kb/"
+    args = ["--root", str(SITE_KB), "build", "-o", str(tmp_path / "out")]
+    args += ["--docs-dir", str(tmp_path / "docs"), "--no-search", "--site-url", url]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    sitemap = (tmp_path / "out" / "sitemap.xml").read_text()
+    locations = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert f"{url}papers/evil2025img/" in locations and f"{url}methods/logit-lens/" in locations
+    assert not any("kb-shell" in location for location in locations)
+    assert len(locations) == len(set(locations)) == 27
+    page = (tmp_path / "out" / "papers" / "roe2025video" / "index.html").read_text()
+    assert f'<link rel="canonical" href="{url}papers/roe2025video/">' in page
+    packed = gzip.decompress((tmp_path / "out" / "sitemap.xml.gz").read_bytes()).decode()
+    assert packed == sitemap
+
+
+def test_a_bad_site_url_is_refused_before_building(tmp_path: Path) -> None:
+    args = ["--root", str(SITE_KB), "build", "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, "--site-url", "javascript:alert(1)"])
+    assert result.exit_code == 2
+    assert "is not an absolute http(s) URL" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        ("<html><body>no markers</body></html>", "the builder dropped the shell page's markers"),
+        (
+            '<!--kb-shell-start--><h2 id="summary">S</h2><!--kb-shell-end-->',
+            "the shell page's sections are ('summary',)",
+        ),
+    ],
+)
+def test_a_shell_page_the_builder_changed_is_refused(page: str, reason: str) -> None:
+    found = parse_shell(page)
+    assert isinstance(found, str) and found.startswith(reason)
+
+
+def test_the_shell_fills_title_url_and_article_and_nothing_else() -> None:
+    headings = "".join(f'<h2 id="{anchor}">{name}</h2>' for anchor, name in PAPER_SECTIONS)
+    page = (
+        f'<title>{SHELL_TITLE} - KB</title><link href="https://x.org/papers/kb-shell/">'
+        f"<!--kb-shell-start-->{headings}<!--kb-shell-end--><footer>papers/kb-shell/</footer>"
+    )
+    shell = parse_shell(page)
+    assert not isinstance(shell, str)
+    filled = shell.fill("abc2024x", "A &lt;b&gt; papers/kb-shell/", "<h1>A</h1>")
+    assert filled == (
+        '<title>A &lt;b&gt; papers/kb-shell/ - KB</title><link href="https://x.org/papers/abc2024x/">'
+        "<h1>A</h1><footer>papers/abc2024x/</footer>"
+    )
 
 
 def test_the_build_writes_search_index_data_downloads_and_vendor_files(built: Path) -> None:

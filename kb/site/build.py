@@ -8,10 +8,14 @@ that replaces the old one only when complete, and reports failures as `Problem` 
 from __future__ import annotations
 
 import fcntl
+import gzip
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +25,11 @@ from typing import Literal
 
 from kb.pipeline import load_knowledge_base
 from kb.problems import Problem
-from kb.site.tree import DocsTree, docs_tree
+from kb.site.context import SiteContext, site_context
+from kb.site.pages import PaperPage, paper_pages
+from kb.site.routes import url_of
+from kb.site.shell import SHELL_PAGE, parse_shell
+from kb.site.tree import DocsTree, builder_tree
 
 __all__ = [
     "DOCS_MARKER",
@@ -33,6 +41,8 @@ __all__ = [
     "run_builder",
     "run_pagefind",
     "write_docs_tree",
+    "write_paper_pages",
+    "write_sitemap",
 ]
 
 Builder = Literal["mkdocs", "zensical"]
@@ -209,7 +219,7 @@ def _build_site(
     say: Callable[[str], None],
 ) -> BuildReport | list[Problem]:
     timings: dict[str, float] = {}
-    start = time.perf_counter()
+    clock = _Clock(timings)
     result = load_knowledge_base(root)
     errors = result.errors()
     if errors:
@@ -224,35 +234,123 @@ def _build_site(
     ]
     if unsafe:
         return unsafe
-    timings["load"] = time.perf_counter() - start
-    mark = time.perf_counter()
-    tree = docs_tree(result.kb)
-    timings["generate"] = time.perf_counter() - mark
+    clock.lap("load")
+    ctx = site_context(result.kb, site_url)
+    tree = builder_tree(ctx)
+    clock.lap("generate")
     for note in tree.notes:
         say(f"note: {note}")
-    mark = time.perf_counter()
     write_docs_tree(tree, docs)
-    timings["write"] = time.perf_counter() - mark
+    clock.lap("write")
     say(f"wrote the docs tree ({len(tree.pages)} pages) to {docs}")
-    mark = time.perf_counter()
     # NOTE: the HTML is built beside the output and swapped in only when complete, so a
     # failure (or Ctrl-C) half-way leaves the previous site as it was.
     staging = output.with_name(f".{output.name}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    failed = run_builder(docs, staging, builder)
+    failed = _build_with_papers(ctx, docs, staging, builder, clock)
     if failed:
         shutil.rmtree(staging, ignore_errors=True)
         return [failed]
     (staging / SITE_MARKER).write_text("made by kb build; deleted and rewritten by it\n")
-    timings[builder] = time.perf_counter() - mark
     if search:
-        mark = time.perf_counter()
         failed = run_pagefind(staging)
         if failed:
             shutil.rmtree(staging, ignore_errors=True)
             return [failed]
-        timings["pagefind"] = time.perf_counter() - mark
+        clock.lap("pagefind")
     swap_in(staging, output)
-    timings["total"] = time.perf_counter() - start
-    return BuildReport(output, docs, len(tree.pages), timings, list(tree.notes))
+    timings["total"] = clock.total()
+    pages = len(tree.pages) - 1 + len(ctx.papers)
+    return BuildReport(output, docs, pages, timings, list(tree.notes))
+
+
+class _Clock:
+    """Stage timings for the build report: each lap is the time since the previous one."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.start = self.mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self.mark
+        self.mark = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def _build_with_papers(
+    ctx: SiteContext, docs: Path, staging: Path, builder: Builder, clock: _Clock
+) -> Problem | None:
+    """Run the builder and, meanwhile, render the papers' pages; then fill the shell with them.
+
+    NOTE: the builder is another process; this one waits for it in a thread (the GIL is free
+    while it waits), so the two cores of a small machine work at once.
+    """
+    outcome: list[Problem | None] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(run_builder(docs, staging, builder)), daemon=True
+    )
+    thread.start()
+    papers = paper_pages(ctx)
+    clock.lap("papers")
+    thread.join()
+    clock.lap(builder)
+    if not outcome or outcome[0] is not None:
+        return outcome[0] if outcome else Problem("build-failed", str(docs), "the builder died")
+    failed = write_paper_pages(papers, staging)
+    if failed is None:
+        write_sitemap(staging, ctx.site_url, papers)
+    clock.lap("papers written")
+    return failed
+
+
+def write_paper_pages(papers: dict[str, PaperPage], site: Path) -> Problem | None:
+    """Fill the built shell page with every paper's page, then remove the shell."""
+    shell_dir = site / url_of(SHELL_PAGE)
+    shell_file = shell_dir / "index.html"
+    try:
+        shell = parse_shell(shell_file.read_text(encoding="utf-8"))
+    except OSError as error:
+        shell = f"cannot read the built shell page: {error.strerror}"
+    if isinstance(shell, str):
+        return Problem("build-failed", str(shell_file), shell)
+    for source, page in papers.items():
+        folder = site / url_of(source)
+        folder.mkdir(parents=True, exist_ok=True)
+        paper_id = source.rsplit("/", 1)[-1].removesuffix(".md")
+        (folder / "index.html").write_text(
+            shell.fill(paper_id, page.title, page.article), encoding="utf-8"
+        )
+    shutil.rmtree(shell_dir)
+    return None
+
+
+def write_sitemap(site: Path, site_url: str | None, papers: dict[str, PaperPage]) -> None:
+    """Put the papers' pages into the builder's sitemap in place of the shell page.
+
+    Without a site URL the builder's sitemap is empty (a sitemap needs absolute URLs), and so
+    it stays.
+    """
+    sitemap = site / "sitemap.xml"
+    if not site_url or not sitemap.is_file():
+        return
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    text = sitemap.read_text(encoding="utf-8")
+    shell = re.compile(
+        r"\s*<url>\s*<loc>"
+        + re.escape(html.escape(base + url_of(SHELL_PAGE)))
+        + r"</loc>.*?</url>",
+        re.S,
+    )
+    entries = "".join(
+        f"\n    <url>\n         <loc>{html.escape(base + url_of(source))}</loc>\n    </url>"
+        for source in papers
+    )
+    text = shell.sub("", text).replace("</urlset>", entries.lstrip("\n") + "\n</urlset>")
+    sitemap.write_text(text, encoding="utf-8")
+    packed = site / "sitemap.xml.gz"
+    if packed.exists():
+        packed.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -28,8 +29,9 @@ from kb.site.routes import (
     paper_page,
     relative,
 )
+from kb.site.shell import PAPER_SECTIONS, SHELL_PAGE, shell_markdown
 
-__all__ = ["GRAPH_SIZES", "DownloadFile", "render_pages"]
+__all__ = ["GRAPH_SIZES", "DownloadFile", "PaperPage", "paper_pages", "render_pages"]
 
 GRAPH_SIZES = (100, 250, 500, 1000, 2000, 5000, 10000, 50000, 100000)
 GRAPH_DEFAULT = 500
@@ -82,23 +84,21 @@ class _Renderer:
     def node_page(self, node: str) -> str:
         return node_page(node, node in self.leaves)
 
-    def render(self, template: str, source: str, **values: Any) -> str:
+    def render(self, template: str | jinja2.Template, source: str, **values: Any) -> str:
         href: Callable[[str], str] = functools.partial(relative, source)
-        return (
-            _environment()
-            .get_template(template)
-            .render(
-                ctx=self.ctx,
-                tax=self.tax,
-                href=href,
-                paper_page=paper_page,
-                method_page=method_page,
-                model_page=model_page,
-                node_page=self.node_page,
-                assets=ASSETS,
-                data=DATA,
-                **values,
-            )
+        if isinstance(template, str):
+            template = _environment().get_template(template)
+        return template.render(
+            ctx=self.ctx,
+            tax=self.tax,
+            href=href,
+            paper_page=paper_page,
+            method_page=method_page,
+            model_page=model_page,
+            node_page=self.node_page,
+            assets=ASSETS,
+            data=DATA,
+            **values,
         )
 
 
@@ -150,26 +150,37 @@ def _paper_links(paper: Any) -> list[tuple[str, str]]:
     return [(label, url) for label, url in links if url]
 
 
-def _paper_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
-    ctx = r.ctx
+@dataclass(frozen=True)
+class PaperPage:
+    """A paper's page for the shell (kb.site.shell): its title and article, both HTML."""
+
+    title: str
+    article: str
+
+
+def paper_pages(ctx: SiteContext) -> dict[str, PaperPage]:
+    """Every paper's page, keyed by the paper's source path (`papers/<id>.md`)."""
+    r = _Renderer(ctx, graph_library=True)
+    template = _environment().get_template("paper.html.j2")
+    sections = dict(PAPER_SECTIONS)
+    pages: dict[str, PaperPage] = {}
     for pid, paper in ctx.papers.items():
         source = paper_page(pid)
-        yield (
+        article = r.render(
+            template,
             source,
-            r.render(
-                "paper.md.j2",
-                source,
-                title_yaml=Markup(front_matter_string(paper.title)),
-                p=paper,
-                venue=ctx.taxonomy.venues[paper.venue],
-                links=_paper_links(paper),
-                bibtex=ctx.bibtex[pid],
-                cites=ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
-                cited_by=ctx.by_influence(ctx.cited_by.get(pid, [])),
-                limit=LINK_LIMIT,
-                related=[x for x in ctx.related.get(pid, []) if x.paper in ctx.papers],
-            ),
+            sections=sections,
+            p=paper,
+            venue=ctx.taxonomy.venues[paper.venue],
+            links=_paper_links(paper),
+            bibtex=ctx.bibtex[pid],
+            cites=ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
+            cited_by=ctx.by_influence(ctx.cited_by.get(pid, [])),
+            limit=LINK_LIMIT,
+            related=[x for x in ctx.related.get(pid, []) if x.paper in ctx.papers],
         )
+        pages[source] = PaperPage(str(html_text(paper.title)), article)
+    return pages
 
 
 def _method_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
@@ -344,13 +355,15 @@ def render_pages(
 ) -> dict[str, str]:
     """Every Markdown page of the site, keyed by its path in the docs tree.
 
+    Papers get the shell page only; `paper_pages` makes their articles.
+
     `gaps` is (leaf x modality counts, names of the thinnest cells), `downloads` the sections
     of the Downloads page, and `graph_library` whether the graph's JavaScript is bundled.
     """
     r = _Renderer(ctx, graph_library)
     pages: dict[str, str] = {"index.md": _home(r)}
     pages.update(_node_pages(r))
-    pages.update(_paper_pages(r))
+    pages[SHELL_PAGE] = shell_markdown()
     pages.update(_method_pages(r))
     pages.update(_model_pages(r))
     tax = r.tax

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -20,12 +20,12 @@ from kb.related_work import related_work
 from kb.site import assets, data
 from kb.site.config import mkdocs_config
 from kb.site.context import SiteContext, site_context
-from kb.site.pages import DownloadFile, render_pages
+from kb.site.pages import DownloadFile, PaperPage, paper_pages, render_pages
 from kb.site.routes import ASSETS, DATA
 from kb.survey import survey
 from kb.validate import KnowledgeBase
 
-__all__ = ["DocsTree", "docs_tree"]
+__all__ = ["DocsTree", "builder_tree", "docs_tree"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,12 @@ class DocsTree:
     config: str
     graph_library: bool
     notes: list[str] = field(default_factory=list)
+    papers: dict[str, PaperPage] = field(default_factory=dict)
 
     @property
     def pages(self) -> list[str]:
-        """Paths of the Markdown pages, sorted."""
+        """Paths of the Markdown pages the builder renders, sorted (papers are not among them:
+        they are filled into the shell page, see kb.site.shell)."""
         return sorted(path for path in self.docs if path.endswith(".md"))
 
 
@@ -160,8 +162,24 @@ def docs_tree(
     sources: Path = assets.SITE_SOURCES,
     node_modules: Path = assets.NODE_MODULES,
 ) -> DocsTree:
-    """Every file of the docs tree for `kb`, whose records must all have validated."""
+    """Every page and file of the site for `kb`, whose records must all have validated."""
     ctx = site_context(kb, site_url)
+    tree = builder_tree(ctx, site_dir, sources, node_modules)
+    return replace(tree, papers=paper_pages(ctx))
+
+
+def builder_tree(
+    ctx: SiteContext,
+    site_dir: str = "site",
+    sources: Path = assets.SITE_SOURCES,
+    node_modules: Path = assets.NODE_MODULES,
+) -> DocsTree:
+    """The docs tree the builder needs: every file but the papers' pages.
+
+    `kb build` renders the papers' pages (`paper_pages`) while the builder runs.
+    """
+    kb = ctx.kb
+    site_url = ctx.site_url
     first_party, overrides = assets.first_party(sources)
     third_party = assets.vendor(node_modules)
     notes: list[str] = []
