@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gzip
 import html
+import itertools
 import json
 import posixpath
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -96,7 +98,7 @@ SOURCES = st.sampled_from(
         "methods/logit-lens.md",
         "taxonomy/model.layer.md",
         "taxonomy/model/index.md",
-        "assets/kb/data/explorer.json",
+        "assets/kb/data/explorer/index.json.gz",
         "assets/kb/kb.css",
     ]
 )
@@ -244,10 +246,21 @@ def test_the_whole_kb_bibtex_download_is_what_kb_bibtex_writes(tree: DocsTree) -
     assert tree.docs["downloads/mllm-xai-kb.bib"] == expected
 
 
-def test_the_explorer_index_and_shards_agree_on_positions(tree: DocsTree) -> None:
-    index = json.loads(str(tree.docs["assets/kb/data/explorer.json"]))
-    ids = [row[0] for row in index["papers"]]
-    assert ids == sorted(ids)
+def _gunzip(blob: str | bytes) -> Any:
+    assert isinstance(blob, bytes)
+    return json.loads(gzip.decompress(blob))
+
+
+def test_the_explorer_index_rows_and_shards_agree_on_positions(tree: DocsTree) -> None:
+    index = _gunzip(tree.docs["assets/kb/data/explorer/index.json.gz"])
+    rows = _gunzip(tree.docs["assets/kb/data/explorer/rows/0.json.gz"])
+    ids = [row[0] for row in rows]
+    assert ids == sorted(ids) and index["count"] == len(ids) == 4
+    assert rows[ids.index("belrose2023eliciting")][2:] == ["Nora Belrose", 3]
+    video = [mid for mid, _ in index["vocab"]["modality"]].index("video")
+    assert [i for i, values in enumerate(index["modality"]) if video in values] == [
+        ids.index("roe2025video")
+    ]
     shard = json.loads(str(tree.docs["assets/kb/data/papers/0.json"]))
     assert sorted(shard) == ids
     assert shard["roe2025video"]["csl"]["title"] == (
@@ -256,6 +269,32 @@ def test_the_explorer_index_and_shards_agree_on_positions(tree: DocsTree) -> Non
     assert shard["roe2025video"]["bibtex"].startswith("@article{roe2025video,")
     leaves = [leaf for leaf, _ in index["vocab"]["leaf"]]
     assert sorted(leaves[i] for i in index["groups"]["model"]) == ["model.layer", "model.neuron"]
+
+
+def test_every_word_of_a_paper_finds_it_in_its_word_shard(tree: DocsTree) -> None:
+    index = _gunzip(tree.docs["assets/kb/data/explorer/index.json.gz"])
+    rows = _gunzip(tree.docs["assets/kb/data/explorer/rows/0.json.gz"])
+    kb = load_knowledge_base(SITE_KB).kb
+    for place, row in enumerate(rows):
+        paper = kb.papers[row[0]]
+        text = f"{paper.id} {paper.title} {' '.join(paper.authors)} {paper.year}"
+        for word in data.word_tokens(text):
+            if len(word) < 2:
+                continue
+            shard = data.word_shard(word, index["word_shards"])
+            deltas = _gunzip(tree.docs[f"assets/kb/data/explorer/words/{shard}.json.gz"])[word]
+            assert place in itertools.accumulate(deltas), (word, place)
+
+
+def test_word_tokens_split_like_the_explorer() -> None:
+    assert data.word_tokens("Logit-Lens: Ünïcode_words 2024, x") == [
+        "logit",
+        "lens",
+        "ünïcode",
+        "words",
+        "2024",
+        "x",
+    ]
 
 
 def test_graph_chunks_hold_exactly_the_links_among_the_papers_loaded(
@@ -408,7 +447,7 @@ def test_the_shell_fills_title_url_and_article_and_nothing_else() -> None:
 
 def test_the_build_writes_search_index_data_downloads_and_vendor_files(built: Path) -> None:
     assert (built / "pagefind" / "pagefind-ui.js").is_file()
-    assert (built / "assets" / "kb" / "data" / "explorer.json").is_file()
+    assert (built / "assets" / "kb" / "data" / "explorer" / "index.json.gz").is_file()
     assert (built / "downloads" / "mllm-xai-kb.bib").read_text().count("@") == 4
     assert (built / "downloads" / "survey-latex.zip").is_file()
     assert (built / "assets" / "kb" / "vendor" / "sigma.min.js").is_file()

@@ -1,32 +1,43 @@
 """The JSON files the browser loads: the explorer's index, per-paper shards, graph chunks.
 
-Nothing here is inlined into pages. The explorer loads one compact index (ids, titles, facet
-values as small integers) and fetches BibTeX and CSL-JSON only for the shards a selection
-touches. The graph is cut into chunks by influence rank: chunk k holds the next papers and
-the links among everything loaded so far, so the default view of a 100,000-paper graph reads
-one chunk.
+Nothing here is inlined into pages. The explorer loads a compressed index of facet values
+(small integers), then only the row and word shards it needs, and fetches BibTeX and CSL-JSON
+only for the shards a selection touches. The graph is cut into chunks by influence rank: chunk
+k holds the next papers and the links among everything loaded so far, so the default view of a
+100,000-paper graph reads one chunk.
 """
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
 import math
+import re
 from typing import Any
 
 from kb.csl import csl_item
+from kb.records import Paper
 from kb.site.context import SiteContext
 from kb.site.routes import method_page, paper_page, url_of
 
 __all__ = [
     "EDGE_KINDS",
     "GRAPH_CHUNK",
+    "ROW_SHARD",
     "SHARD_SIZE",
-    "explorer_index",
+    "explorer_files",
     "graph_files",
     "paper_shards",
+    "word_shard",
+    "word_tokens",
 ]
 
 SHARD_SIZE = 200
+ROW_SHARD = 50
+WORD_SHARD_PAPERS = 250
+WORD_SHARDS_MAX = 1024
+_WORD = re.compile(r"[^\W_]+")
 GRAPH_CHUNK = 500
 # Link kinds the graph explorer offers, with their labels, in legend order.
 EDGE_KINDS: tuple[tuple[str, str], ...] = (
@@ -42,12 +53,17 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def explorer_index(ctx: SiteContext) -> str:
-    """The explorer's index: vocabularies once, then one row per paper (sorted by id).
+def explorer_files(ctx: SiteContext) -> dict[str, bytes]:
+    """The explorer's data, gzip-compressed: `index.json.gz`, `rows/<k>.json.gz` and
+    `words/<k>.json.gz`.
 
-    A row is `[id, title, authors, year, venue, leaves, methods, modalities, models, code,
-    cited_by]`, the facet values as indices into `vocab`; the row's position divided by
-    `shard_size` names the shard with its BibTeX and CSL-JSON.
+    NOTE: at 100,000 papers one index of every title would be 25 MB; the explorer must show its
+    first filtered result after loading at most 2 MB (benchmarks/README.md). So the index holds
+    only the facet columns (small integers, about 6 bytes a paper once compressed); titles for
+    the rows on screen come from row shards of ROW_SHARD papers, and the free-text filter reads
+    only the word shards of the words typed. Papers are numbered by their position in id
+    order, as in the BibTeX shards (`paper_shards`). The browser decompresses the files with
+    DecompressionStream, so any static server will do.
     """
     taxonomy = ctx.taxonomy
     vocab = {
@@ -58,35 +74,84 @@ def explorer_index(ctx: SiteContext) -> str:
         "venue": [[vid, v.name] for vid, v in taxonomy.venues.items()],
     }
     position = {name: {row[0]: i for i, row in enumerate(rows)} for name, rows in vocab.items()}
-    groups = {
-        node: [position["leaf"][leaf] for leaf in taxonomy.leaves_under(node)]
-        for node in taxonomy.perspectives
+    papers = list(ctx.papers.values())
+    word_shards = max(1, min(WORD_SHARDS_MAX, len(papers) // WORD_SHARD_PAPERS))
+    index: dict[str, Any] = {
+        "version": 2,
+        "count": len(papers),
+        "shard_size": SHARD_SIZE,
+        "row_shard": ROW_SHARD,
+        "word_shards": word_shards,
+        "vocab": vocab,
+        "groups": {
+            node: [position["leaf"][leaf] for leaf in taxonomy.leaves_under(node)]
+            for node in taxonomy.perspectives
+        },
+        "year": [p.year for p in papers],
+        "venue": [position["venue"].get(p.venue, -1) for p in papers],
+        "code": [1 if p.code else 0 for p in papers],
+        "cited": [len(ctx.cited_by.get(p.id, [])) for p in papers],
     }
-    rows = [
-        [
-            paper.id,
-            paper.title,
-            list(paper.authors),
-            paper.year,
-            position["venue"].get(paper.venue, -1),
-            [position["leaf"][leaf] for leaf in paper.taxonomy if leaf in position["leaf"]],
-            [position["method"][m] for m in paper.methods if m in position["method"]],
-            [position["modality"][m] for m in paper.modalities if m in position["modality"]],
-            [position["model"][m] for m in paper.models if m in position["model"]],
-            1 if paper.code else 0,
-            len(ctx.cited_by.get(paper.id, [])),
+    for facet, field in (
+        ("leaf", "taxonomy"),
+        ("method", "methods"),
+        ("modality", "modalities"),
+        ("model", "models"),
+    ):
+        where = position[facet]
+        index[facet] = [[where[v] for v in getattr(p, field) if v in where] for p in papers]
+    files = {"index.json.gz": _gzip(index)}
+    for start in range(0, len(papers), ROW_SHARD):
+        rows = [
+            [p.id, p.title, p.authors[0], len(p.authors)] for p in papers[start : start + ROW_SHARD]
         ]
-        for paper in ctx.papers.values()
-    ]
-    return _dump(
-        {
-            "version": 1,
-            "shard_size": SHARD_SIZE,
-            "vocab": vocab,
-            "groups": groups,
-            "papers": rows,
-        }
-    )
+        files[f"rows/{start // ROW_SHARD}.json.gz"] = _gzip(rows)
+    for shard, words in _word_shards(papers, word_shards).items():
+        files[f"words/{shard}.json.gz"] = _gzip(words)
+    return files
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words of `text` for the explorer's filter: runs of letters and digits, lower-cased.
+
+    The explorer splits what is typed the same way (`/[\\p{L}\\p{N}]+/gu` in explorer.js).
+    """
+    return _WORD.findall(text.lower())
+
+
+def word_shard(word: str, shards: int) -> int:
+    """The word shard of every word starting with the first two UTF-16 units of `word`.
+
+    NOTE: UTF-16 units, because that is what JavaScript's `charCodeAt` gives explorer.js.
+    """
+    units = word.encode("utf-16-le")
+    first = int.from_bytes(units[0:2], "little")
+    second = int.from_bytes(units[2:4], "little")
+    return (first * 31 + second) % shards
+
+
+def _word_shards(papers: list[Paper], shards: int) -> dict[int, dict[str, list[int]]]:
+    """Shard -> word -> positions of the papers with that word, delta-encoded.
+
+    Words of one character are left out: the filter needs two characters to pick a shard.
+    """
+    postings: dict[str, list[int]] = {}
+    for place, paper in enumerate(papers):
+        text = f"{paper.id} {paper.title} {' '.join(paper.authors)} {paper.year}"
+        for word in set(word_tokens(text)):
+            if len(word.encode("utf-16-le")) >= 4:
+                postings.setdefault(word, []).append(place)
+    result: dict[int, dict[str, list[int]]] = {}
+    for word in sorted(postings):
+        places = postings[word]
+        deltas = [places[0]] + [b - a for a, b in itertools.pairwise(places)]
+        result.setdefault(word_shard(word, shards), {})[word] = deltas
+    return result
+
+
+def _gzip(value: Any) -> bytes:
+    # NOTE: mtime 0, so that the same data gives the same bytes at every build.
+    return gzip.compress(_dump(value).encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def paper_shards(ctx: SiteContext) -> dict[str, str]:

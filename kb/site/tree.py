@@ -191,7 +191,9 @@ def builder_tree(
     download_files, download_sections = _downloads(ctx)
     docs: dict[str, str | bytes] = {}
     docs.update(render_pages(ctx, _gap_table(ctx), download_sections, third_party is not None))
-    docs[f"{DATA}/explorer.json"] = data.explorer_index(ctx)
+    docs.update(
+        {f"{DATA}/explorer/{name}": blob for name, blob in data.explorer_files(ctx).items()}
+    )
     docs.update({f"{DATA}/papers/{name}": text for name, text in data.paper_shards(ctx).items()})
     docs.update({f"{DATA}/graph/{name}": text for name, text in data.graph_files(ctx).items()})
     docs.update(download_files)

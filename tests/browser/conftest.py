@@ -1,6 +1,8 @@
 """Browser fixtures: the hostile fixture site built once, served on 127.0.0.1, and headless
 Debian chromium driven by Playwright's sync API.
 
+Set KB_BROWSER_SITE to a built site to run the tests against it instead of the fixture.
+
 `playwright install` cannot work offline, so the system browser is launched by path. Every
 page fixture records console errors, dialogs and requests; requests to any host other than the
 local server are aborted and reported, and a screenshot of each test's last page is kept in
@@ -10,6 +12,7 @@ test-artifacts/browser/.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -38,6 +41,11 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site, or the built site named by KB_BROWSER_SITE (the benchmarks run
+    tests/browser/test_weight.py against a site of 100,000 synthetic papers)."""
+    given = os.environ.get("KB_BROWSER_SITE")
+    if given:
+        return Path(given)
     base = tmp_path_factory.mktemp("browser-site")
     outcome = build_site(SITE_KB, base / "site", base / "docs")
     assert not isinstance(outcome, list), [p.render() for p in outcome]

@@ -70,6 +70,8 @@ def _explorer(page: Any, base_url: str) -> None:
 
 
 def _count(page: Any) -> int:
+    """The explorer's count once the update started by the last action has finished."""
+    page.locator("#kb-explorer[data-busy=false]").wait_for()
     return int(page.locator("#kb-explorer-count").get_attribute("data-count"))
 
 
@@ -92,10 +94,29 @@ def test_a_facet_narrows_the_explorer_count(page: Any, base_url: str) -> None:
     assert counts == ["(1)", "(0)", "(1)"]
 
 
+def test_the_word_filter_matches_word_beginnings_in_titles_authors_and_ids(
+    page: Any, base_url: str
+) -> None:
+    _explorer(page, base_url)
+    page.fill("#kb-explorer-q", "hallucin")
+    assert _count(page) == 1
+    assert page.locator("#kb-explorer-table a").inner_text() == (
+        "Counting Hallucinated Events in Video Language Models"
+    )
+    page.fill("#kb-explorer-q", "BELROSE")
+    assert _count(page) == 1
+    page.fill("#kb-explorer-q", "doe2024probing")
+    assert _count(page) == 1
+    page.fill("#kb-explorer-q", "allucinated")
+    assert _count(page) == 0
+    page.fill("#kb-explorer-q", "x")
+    assert _count(page) == 4
+
+
 def test_the_explorer_honours_a_category_link(page: Any, base_url: str) -> None:
-    page.goto(base_url + "explorer/#node=model")
+    page.goto(base_url + "explorer/#node=model&q=probing")
     page.locator("#kb-explorer[data-ready=true]").wait_for()
-    assert _count(page) == 2
+    assert _count(page) == 1
 
 
 def test_a_selection_downloads_as_bibtex_that_parses_and_as_csl_json(
