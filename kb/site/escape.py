@@ -32,6 +32,8 @@ _MARKDOWN = str.maketrans(
     }
 )
 _WHITESPACE = re.compile(r"\s+")
+# NOTE: `\s` on str patterns is exactly `str.isspace` (Unicode white space included).
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def squash(text: str) -> str:
@@ -69,7 +71,7 @@ def safe_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if _SPACE_OR_CONTROL.search(url):
         return None
     return quote(url, safe="/:?#[]@!$&'()*+,;=%-._~")
 
