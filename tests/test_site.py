@@ -31,7 +31,7 @@ from kb.bibtex import bibtex_library
 from kb.cli import main
 from kb.pipeline import load_knowledge_base
 from kb.site import charts, data
-from kb.site.build import SITE_MARKER, build_site
+from kb.site.build import PAGES_MANIFEST, SITE_MARKER, BuildReport, build_site
 from kb.site.escape import html_text, md_text, safe_url, squash
 from kb.site.routes import relative, url_of
 from kb.site.shell import PAPER_SECTIONS, SHELL_TITLE, parse_shell
@@ -512,3 +512,58 @@ def test_build_prints_the_page_count_and_rebuilds_into_its_own_output(tmp_path: 
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 0, second.output
     assert (tmp_path / "out" / "papers" / "roe2025video" / "index.html").is_file()
+
+
+# --- rebuilds -----------------------------------------------------------------------------
+
+
+def _paper_files(site: Path) -> dict[str, tuple[int, str]]:
+    """Paper id -> (inode, text) of every built paper page."""
+    return {
+        folder.name: ((folder / "index.html").stat().st_ino, (folder / "index.html").read_text())
+        for folder in sorted((site / "papers").iterdir())
+    }
+
+
+def _rebuild(root: Path, tmp_path: Path) -> tuple[BuildReport, dict[str, tuple[int, str]]]:
+    outcome = build_site(root, tmp_path / "out", tmp_path / "docs", search=False)
+    assert isinstance(outcome, BuildReport), [p.render() for p in outcome]
+    return outcome, _paper_files(outcome.output)
+
+
+def test_a_rebuild_renders_again_only_the_paper_pages_whose_content_changed(
+    tmp_path: Path,
+) -> None:
+    root = _copy(tmp_path)
+    first, before = _rebuild(root, tmp_path)
+    assert "4 paper pages rendered, 0 kept" in first.notes
+    record = root / "papers" / "roe2025video.yaml"
+    record.write_text(record.read_text().replace("summary: >-\n", "summary: >-\n  Edited first.\n"))
+    second, after = _rebuild(root, tmp_path)
+    assert "1 paper pages rendered, 3 kept" in second.notes
+    assert "Edited first." in after["roe2025video"][1]
+    for kept in ("belrose2023eliciting", "doe2024probing", "evil2025img"):
+        assert after[kept] == before[kept]
+    # A new title shows in the lists of every page that links to the paper.
+    cited = root / "papers" / "belrose2023eliciting.yaml"
+    cited.write_text(cited.read_text().replace("with the Tuned Lens", "with a Retitled Lens"))
+    third, retitled = _rebuild(root, tmp_path)
+    linking = [pid for pid, (_, text) in retitled.items() if "Retitled Lens" in text]
+    assert sorted(linking) == ["belrose2023eliciting", "doe2024probing", "evil2025img"]
+    assert f"{len(linking)} paper pages rendered, {4 - len(linking)} kept" in third.notes
+    fresh = build_site(root, tmp_path / "fresh", tmp_path / "fresh-docs", search=False)
+    assert isinstance(fresh, BuildReport)
+    assert {pid: text for pid, (_, text) in retitled.items()} == {
+        pid: text for pid, (_, text) in _paper_files(fresh.output).items()
+    }
+
+
+@pytest.mark.parametrize("manifest", ["{not json", '{"shell": 1, "keys": []}', "[]"])
+def test_a_damaged_page_manifest_means_every_page_is_rendered(
+    tmp_path: Path, manifest: str
+) -> None:
+    root = _copy(tmp_path)
+    _rebuild(root, tmp_path)
+    (tmp_path / "out" / PAGES_MANIFEST).write_text(manifest)
+    again, _ = _rebuild(root, tmp_path)
+    assert "4 paper pages rendered, 0 kept" in again.notes

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import gzip
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -26,9 +28,9 @@ from typing import Literal
 from kb.pipeline import load_knowledge_base
 from kb.problems import Problem
 from kb.site.context import SiteContext, site_context
-from kb.site.pages import PaperPage, paper_pages
-from kb.site.routes import url_of
-from kb.site.shell import SHELL_PAGE, parse_shell
+from kb.site.pages import PaperPage, PaperPages
+from kb.site.routes import paper_page, url_of
+from kb.site.shell import SHELL_PAGE, Shell, parse_shell
 from kb.site.tree import DocsTree, builder_tree
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
 
 Builder = Literal["mkdocs", "zensical"]
 SITE_MARKER = ".kb-site"
+PAGES_MANIFEST = ".kb-pages.json"
 DOCS_MARKER = ".kb-docs"
 _TAIL = 30  # lines of a failing tool's output shown in the problem
 
@@ -248,7 +251,9 @@ def _build_site(
     staging = output.with_name(f".{output.name}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    failed = _build_with_papers(ctx, docs, staging, builder, clock)
+    failed = _build_with_papers(ctx, docs, staging, output, builder, clock)
+    for note in clock.notes:
+        say(note)
     if failed:
         shutil.rmtree(staging, ignore_errors=True)
         return [failed]
@@ -262,7 +267,7 @@ def _build_site(
     swap_in(staging, output)
     timings["total"] = clock.total()
     pages = len(tree.pages) - 1 + len(ctx.papers)
-    return BuildReport(output, docs, pages, timings, list(tree.notes))
+    return BuildReport(output, docs, pages, timings, [*tree.notes, *clock.notes])
 
 
 class _Clock:
@@ -270,6 +275,7 @@ class _Clock:
 
     def __init__(self, timings: dict[str, float]) -> None:
         self.timings = timings
+        self.notes: list[str] = []
         self.start = self.mark = time.perf_counter()
 
     def lap(self, stage: str) -> None:
@@ -282,53 +288,108 @@ class _Clock:
 
 
 def _build_with_papers(
-    ctx: SiteContext, docs: Path, staging: Path, builder: Builder, clock: _Clock
+    ctx: SiteContext, docs: Path, staging: Path, output: Path, builder: Builder, clock: _Clock
 ) -> Problem | None:
     """Run the builder and, meanwhile, render the papers' pages; then fill the shell with them.
+
+    A paper page whose key (`PaperPages.key`) and shell are those of the previous build into
+    `output` is not rendered again: the previous file is linked into the new site.
 
     NOTE: the builder is another process; this one waits for it in a thread (the GIL is free
     while it waits), so the two cores of a small machine work at once.
     """
+    pages = PaperPages(ctx)
+    keys = {pid: pages.key(pid) for pid in ctx.papers}
+    previous = _previous_pages(output)
+    unchanged = {pid for pid, key in keys.items() if previous.keys.get(pid) == key}
+    clock.lap("keys")
     outcome: list[Problem | None] = []
     thread = threading.Thread(
         target=lambda: outcome.append(run_builder(docs, staging, builder)), daemon=True
     )
     thread.start()
-    papers = paper_pages(ctx)
+    rendered = {pid: pages.page(pid) for pid in keys if pid not in unchanged}
     clock.lap("papers")
     thread.join()
     clock.lap(builder)
     if not outcome or outcome[0] is not None:
         return outcome[0] if outcome else Problem("build-failed", str(docs), "the builder died")
-    failed = write_paper_pages(papers, staging)
-    if failed is None:
-        write_sitemap(staging, ctx.site_url, papers)
-    clock.lap("papers written")
-    return failed
-
-
-def write_paper_pages(papers: dict[str, PaperPage], site: Path) -> Problem | None:
-    """Fill the built shell page with every paper's page, then remove the shell."""
-    shell_dir = site / url_of(SHELL_PAGE)
-    shell_file = shell_dir / "index.html"
+    shell_file = staging / url_of(SHELL_PAGE) / "index.html"
     try:
-        shell = parse_shell(shell_file.read_text(encoding="utf-8"))
+        built = shell_file.read_text(encoding="utf-8")
     except OSError as error:
-        shell = f"cannot read the built shell page: {error.strerror}"
+        return Problem("build-failed", str(shell_file), f"no shell page: {error.strerror}")
+    shell = parse_shell(built)
     if isinstance(shell, str):
         return Problem("build-failed", str(shell_file), shell)
-    for source, page in papers.items():
-        folder = site / url_of(source)
-        folder.mkdir(parents=True, exist_ok=True)
-        paper_id = source.rsplit("/", 1)[-1].removesuffix(".md")
-        (folder / "index.html").write_text(
-            shell.fill(paper_id, page.title, page.article), encoding="utf-8"
-        )
-    shutil.rmtree(shell_dir)
+    shell_digest = hashlib.blake2b(built.encode("utf-8"), digest_size=16).hexdigest()
+    if shell_digest != previous.shell:
+        unchanged = set()
+    reused = write_paper_pages(pages, rendered, unchanged, shell, staging, output)
+    shutil.rmtree(shell_file.parent)
+    manifest = {"shell": shell_digest, "keys": keys}
+    (staging / PAGES_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    write_sitemap(staging, ctx.site_url, [paper_page(pid) for pid in keys])
+    clock.lap("papers written")
+    clock.notes.append(f"{len(keys) - reused} paper pages rendered, {reused} kept")
     return None
 
 
-def write_sitemap(site: Path, site_url: str | None, papers: dict[str, PaperPage]) -> None:
+@dataclass(frozen=True)
+class _Previous:
+    """What the previous build recorded of its paper pages (nothing, if it cannot be read)."""
+
+    shell: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _previous_pages(output: Path) -> _Previous:
+    """The paper-page manifest of the site in `output`, if kb built it and it reads cleanly."""
+    try:
+        if not (output / SITE_MARKER).is_file():
+            return _Previous()
+        found = json.loads((output / PAGES_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _Previous()
+    if not isinstance(found, dict):
+        return _Previous()
+    shell, keys = found.get("shell"), found.get("keys")
+    if not isinstance(shell, str) or not isinstance(keys, dict):
+        return _Previous()
+    return _Previous(shell, {k: v for k, v in keys.items() if isinstance(v, str)})
+
+
+def write_paper_pages(
+    pages: PaperPages,
+    rendered: dict[str, PaperPage],
+    unchanged: set[str],
+    shell: Shell,
+    site: Path,
+    previous_site: Path,
+) -> int:
+    """Write every paper's page into `site`; return how many were kept from `previous_site`.
+
+    A page in `unchanged` is hard-linked from the previous site (never written to, so the old
+    site stays as it was until it is swapped out); one that cannot be linked is rendered.
+    """
+    kept = 0
+    for pid in pages.ctx.papers:
+        folder = site / url_of(paper_page(pid))
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "index.html"
+        if pid in unchanged:
+            try:
+                os.link(previous_site / url_of(paper_page(pid)) / "index.html", target)
+                kept += 1
+                continue
+            except OSError:
+                pass
+        page = rendered.get(pid) or pages.page(pid)
+        target.write_text(shell.fill(pid, page.title, page.article), encoding="utf-8")
+    return kept
+
+
+def write_sitemap(site: Path, site_url: str | None, papers: list[str]) -> None:
     """Put the papers' pages into the builder's sitemap in place of the shell page.
 
     Without a site URL the builder's sitemap is empty (a sitemap needs absolute URLs), and so

@@ -8,9 +8,12 @@ text inside Markdown (headings) goes through the `md` filter, inside HTML throug
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -31,7 +34,14 @@ from kb.site.routes import (
 )
 from kb.site.shell import PAPER_SECTIONS, SHELL_PAGE, shell_markdown
 
-__all__ = ["GRAPH_SIZES", "DownloadFile", "PaperPage", "paper_pages", "render_pages"]
+__all__ = [
+    "GRAPH_SIZES",
+    "DownloadFile",
+    "PaperPage",
+    "PaperPages",
+    "paper_pages",
+    "render_pages",
+]
 
 GRAPH_SIZES = (100, 250, 500, 1000, 2000, 5000, 10000, 50000, 100000)
 GRAPH_DEFAULT = 500
@@ -186,31 +196,81 @@ class PaperPage:
     article: str
 
 
+class PaperPages:
+    """Renders the papers' pages, and gives each a key that changes whenever its page would.
+
+    NOTE: a rebuild after one record changed re-renders only the pages whose key changed and
+    keeps the others from the previous build (kb.site.build). A key covers everything the
+    template reads: the record, its BibTeX, the entries of its lists (title, first author,
+    year and order of each linked paper), and, for every page, kb's code and templates and
+    the vocabularies.
+    """
+
+    def __init__(self, ctx: SiteContext) -> None:
+        self.ctx = ctx
+        self.renderer = _Renderer(ctx, graph_library=True)
+        self.template = _environment().get_template("paper.html.j2")
+        self.sections = dict(PAPER_SECTIONS)
+        self.item = _PaperItems(ctx)
+        self.salt = _site_code_digest() + repr(ctx.taxonomy).encode("utf-8")
+
+    def _values(self, paper_id: str) -> dict[str, Any]:
+        ctx = self.ctx
+        paper = ctx.papers[paper_id]
+        return {
+            "p": paper,
+            "venue": ctx.taxonomy.venues[paper.venue],
+            "links": _paper_links(paper),
+            "bibtex": ctx.bibtex[paper_id],
+            "cites": ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
+            "cited_by": ctx.by_influence(ctx.cited_by.get(paper_id, [])),
+            "limit": LINK_LIMIT,
+            "related": [x for x in ctx.related.get(paper_id, []) if x.paper in ctx.papers],
+        }
+
+    def page(self, paper_id: str) -> PaperPage:
+        """The page of one paper."""
+        values = self._values(paper_id)
+        article = self.renderer.render(
+            self.template,
+            paper_page(paper_id),
+            sections=self.sections,
+            item=self.item,
+            **values,
+        )
+        return PaperPage(str(html_text(values["p"].title)), article)
+
+    def key(self, paper_id: str) -> str:
+        """A digest of everything the page of `paper_id` is made from."""
+        values = self._values(paper_id)
+        lists = [
+            [self.item(pid) for pid in values["cites"][:LINK_LIMIT]],
+            len(values["cites"]),
+            [self.item(pid) for pid in values["cited_by"][:LINK_LIMIT]],
+            len(values["cited_by"]),
+            [[self.item(r.paper), list(r.reasons)] for r in values["related"]],
+        ]
+        digest = hashlib.blake2b(self.salt, digest_size=16)
+        digest.update(values["p"].model_dump_json().encode("utf-8"))
+        digest.update(values["bibtex"].encode("utf-8"))
+        digest.update(json.dumps(lists, ensure_ascii=False).encode("utf-8"))
+        return digest.hexdigest()
+
+
+@functools.cache
+def _site_code_digest() -> bytes:
+    """kb's source and templates: a new version of kb renders every page again."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.j2")]):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
 def paper_pages(ctx: SiteContext) -> dict[str, PaperPage]:
     """Every paper's page, keyed by the paper's source path (`papers/<id>.md`)."""
-    r = _Renderer(ctx, graph_library=True)
-    template = _environment().get_template("paper.html.j2")
-    sections = dict(PAPER_SECTIONS)
-    item = _PaperItems(ctx)
-    pages: dict[str, PaperPage] = {}
-    for pid, paper in ctx.papers.items():
-        source = paper_page(pid)
-        article = r.render(
-            template,
-            source,
-            sections=sections,
-            item=item,
-            p=paper,
-            venue=ctx.taxonomy.venues[paper.venue],
-            links=_paper_links(paper),
-            bibtex=ctx.bibtex[pid],
-            cites=ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
-            cited_by=ctx.by_influence(ctx.cited_by.get(pid, [])),
-            limit=LINK_LIMIT,
-            related=[x for x in ctx.related.get(pid, []) if x.paper in ctx.papers],
-        )
-        pages[source] = PaperPage(str(html_text(paper.title)), article)
-    return pages
+    pages = PaperPages(ctx)
+    return {paper_page(pid): pages.page(pid) for pid in ctx.papers}
 
 
 def _method_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
