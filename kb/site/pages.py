@@ -212,7 +212,8 @@ class PaperPages:
         self.template = _environment().get_template("paper.html.j2")
         self.sections = dict(PAPER_SECTIONS)
         self.item = _PaperItems(ctx)
-        self.salt = _site_code_digest() + repr(ctx.taxonomy).encode("utf-8")
+        vocabularies = repr(ctx.taxonomy).encode("utf-8")
+        self.salt = hashlib.blake2b(_site_code_digest() + vocabularies, digest_size=16).digest()
 
     def _values(self, paper_id: str) -> dict[str, Any]:
         ctx = self.ctx
