@@ -27,6 +27,9 @@ def _fake_builder(content: str, fail: bool = False, pause: float = 0.0, log: lis
         (output / "index.html").write_text(content)
         (output / "papers" / "kb-shell").mkdir(parents=True)
         (output / "papers" / "kb-shell" / "index.html").write_text(_shell())
+        (output / "downloads").mkdir()
+        downloads = (docs / "docs" / "downloads.md").read_text()
+        (output / "downloads" / "index.html").write_text(downloads)
         time.sleep(pause)
         (output / "page.html").write_text(content)
         if log is not None:

@@ -33,6 +33,7 @@ from kb.pipeline import load_knowledge_base
 from kb.site import charts, data
 from kb.site.build import PAGES_MANIFEST, SITE_MARKER, BuildReport, build_site
 from kb.site.escape import html_text, md_text, safe_url, squash
+from kb.site.pages import SIZE_MARKER, fill_sizes
 from kb.site.routes import relative, url_of
 from kb.site.shell import PAPER_SECTIONS, SHELL_TITLE, parse_shell
 from kb.site.tree import DocsTree, docs_tree
@@ -158,7 +159,7 @@ def _manifest(tree: DocsTree) -> dict[str, object]:
         "pages": pages,
         "files": [
             path
-            for path in sorted(tree.docs)
+            for path in sorted({**tree.docs, **tree.published})
             if not path.endswith(".md") and "/vendor/" not in path and not _first_party(path)
         ],
     }
@@ -243,7 +244,7 @@ def test_a_paper_page_carries_its_bibtex_cites_cited_by_and_related_papers(
 def test_the_whole_kb_bibtex_download_is_what_kb_bibtex_writes(tree: DocsTree) -> None:
     kb = load_knowledge_base(SITE_KB).kb
     expected = bibtex_library(list(kb.papers.values()), kb.taxonomy)
-    assert tree.docs["downloads/mllm-xai-kb.bib"] == expected
+    assert tree.published["downloads/mllm-xai-kb.bib"] == expected
 
 
 def _gunzip(blob: str | bytes) -> Any:
@@ -252,8 +253,8 @@ def _gunzip(blob: str | bytes) -> Any:
 
 
 def test_the_explorer_index_rows_and_shards_agree_on_positions(tree: DocsTree) -> None:
-    index = _gunzip(tree.docs["assets/kb/data/explorer/index.json.gz"])
-    rows = _gunzip(tree.docs["assets/kb/data/explorer/rows/0.json.gz"])
+    index = _gunzip(tree.published["assets/kb/data/explorer/index.json.gz"])
+    rows = _gunzip(tree.published["assets/kb/data/explorer/rows/0.json.gz"])
     ids = [row[0] for row in rows]
     assert ids == sorted(ids) and index["count"] == len(ids) == 4
     assert rows[ids.index("belrose2023eliciting")][2:] == ["Nora Belrose", 3]
@@ -261,7 +262,7 @@ def test_the_explorer_index_rows_and_shards_agree_on_positions(tree: DocsTree) -
     assert [i for i, values in enumerate(index["modality"]) if video in values] == [
         ids.index("roe2025video")
     ]
-    shard = json.loads(str(tree.docs["assets/kb/data/papers/0.json"]))
+    shard = json.loads(str(tree.published["assets/kb/data/papers/0.json"]))
     assert sorted(shard) == ids
     assert shard["roe2025video"]["csl"]["title"] == (
         "Counting Hallucinated Events in Video Language Models"
@@ -272,8 +273,8 @@ def test_the_explorer_index_rows_and_shards_agree_on_positions(tree: DocsTree) -
 
 
 def test_every_word_of_a_paper_finds_it_in_its_word_shard(tree: DocsTree) -> None:
-    index = _gunzip(tree.docs["assets/kb/data/explorer/index.json.gz"])
-    rows = _gunzip(tree.docs["assets/kb/data/explorer/rows/0.json.gz"])
+    index = _gunzip(tree.published["assets/kb/data/explorer/index.json.gz"])
+    rows = _gunzip(tree.published["assets/kb/data/explorer/rows/0.json.gz"])
     kb = load_knowledge_base(SITE_KB).kb
     for place, row in enumerate(rows):
         paper = kb.papers[row[0]]
@@ -282,7 +283,7 @@ def test_every_word_of_a_paper_finds_it_in_its_word_shard(tree: DocsTree) -> Non
             if len(word) < 2:
                 continue
             shard = data.word_shard(word, index["word_shards"])
-            deltas = _gunzip(tree.docs[f"assets/kb/data/explorer/words/{shard}.json.gz"])[word]
+            deltas = _gunzip(tree.published[f"assets/kb/data/explorer/words/{shard}.json.gz"])[word]
             assert place in itertools.accumulate(deltas), (word, place)
 
 
@@ -452,6 +453,21 @@ def test_the_build_writes_search_index_data_downloads_and_vendor_files(built: Pa
     assert (built / "downloads" / "survey-latex.zip").is_file()
     assert (built / "assets" / "kb" / "vendor" / "sigma.min.js").is_file()
     assert (built / SITE_MARKER).is_file()
+    downloads = (built / "downloads" / "index.html").read_text()
+    size = (built / "downloads" / "mllm-xai-kb.bib").stat().st_size
+    expected = f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
+    row = "download>mllm-xai-kb.bib</a></td><td>Every record as BibTeX</td>"
+    assert f'{row}<td><span class="kb-size">{expected}</span>' in downloads
+    assert SIZE_MARKER not in downloads
+
+
+def test_a_size_marker_for_a_file_not_made_fails_the_build() -> None:
+    page = f'<td><span class="kb-size">{SIZE_MARKER}downloads/a.bib</span></td>'
+    assert (
+        fill_sizes(page, {"downloads/a.bib": 2048})
+        == '<td><span class="kb-size">2.0 KB</span></td>'
+    )
+    assert fill_sizes(page, {"downloads/b.bib": 1}) is None
 
 
 def test_zensical_builds_the_same_docs_tree(tmp_path: Path) -> None:

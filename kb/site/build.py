@@ -28,10 +28,10 @@ from typing import Literal
 from kb.pipeline import load_knowledge_base
 from kb.problems import Problem
 from kb.site.context import SiteContext, site_context
-from kb.site.pages import PaperPage, PaperPages
+from kb.site.pages import PaperPage, PaperPages, fill_sizes
 from kb.site.routes import paper_page, url_of
 from kb.site.shell import SHELL_PAGE, Shell, parse_shell
-from kb.site.tree import DocsTree, builder_tree
+from kb.site.tree import DocsTree, builder_tree, published_files
 
 __all__ = [
     "DOCS_MARKER",
@@ -44,6 +44,7 @@ __all__ = [
     "run_pagefind",
     "write_docs_tree",
     "write_paper_pages",
+    "write_published",
     "write_sitemap",
 ]
 
@@ -265,6 +266,7 @@ def _build_site(
             return [failed]
         clock.lap("pagefind")
     swap_in(staging, output)
+    clock.lap("swap")
     timings["total"] = clock.total()
     pages = len(tree.pages) - 1 + len(ctx.papers)
     return BuildReport(output, docs, pages, timings, [*tree.notes, *clock.notes])
@@ -310,6 +312,8 @@ def _build_with_papers(
     thread.start()
     rendered = {pid: pages.page(pid) for pid in keys if pid not in unchanged}
     clock.lap("papers")
+    published = published_files(ctx)
+    clock.lap("published files")
     thread.join()
     clock.lap(builder)
     if not outcome or outcome[0] is not None:
@@ -327,11 +331,39 @@ def _build_with_papers(
         unchanged = set()
     reused = write_paper_pages(pages, rendered, unchanged, shell, staging, output)
     shutil.rmtree(shell_file.parent)
+    failed = write_published(published, staging)
+    if failed:
+        return failed
     manifest = {"shell": shell_digest, "keys": keys}
     (staging / PAGES_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     write_sitemap(staging, ctx.site_url, [paper_page(pid) for pid in keys])
     clock.lap("papers written")
     clock.notes.append(f"{len(keys) - reused} paper pages rendered, {reused} kept")
+    return None
+
+
+def write_published(files: dict[str, str | bytes], site: Path) -> Problem | None:
+    """Write the published files into the built `site` and their sizes into its Downloads
+    page."""
+    for relative, content in files.items():
+        path = site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8", newline="\n")
+        else:
+            path.write_bytes(content)
+    page = site / url_of("downloads.md") / "index.html"
+    sizes = {
+        relative: len(content.encode("utf-8") if isinstance(content, str) else content)
+        for relative, content in files.items()
+    }
+    try:
+        filled = fill_sizes(page.read_text(encoding="utf-8"), sizes)
+    except OSError as error:
+        return Problem("build-failed", str(page), f"no Downloads page: {error.strerror}")
+    if filled is None:
+        return Problem("build-failed", str(page), "the Downloads page lists a file not made")
+    page.write_text(filled, encoding="utf-8")
     return None
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,9 +38,11 @@ from kb.site.shell import PAPER_SECTIONS, SHELL_PAGE, shell_markdown
 
 __all__ = [
     "GRAPH_SIZES",
+    "SIZE_MARKER",
     "DownloadFile",
     "PaperPage",
     "PaperPages",
+    "fill_sizes",
     "paper_pages",
     "render_pages",
 ]
@@ -65,13 +69,17 @@ def _environment() -> jinja2.Environment:
 
 
 class DownloadFile:
-    """A file of the Downloads page: its path in the docs tree, a label and its size."""
+    """A file of the Downloads page: its path in the site and a label.
 
-    def __init__(self, path: str, label: str, size: int) -> None:
+    Its size is known only once the file is made, after the builder has run; the page holds a
+    marker that `fill_sizes` replaces in the built HTML.
+    """
+
+    def __init__(self, path: str, label: str) -> None:
         self.path = path
         self.name = path.rsplit("/", 1)[-1]
         self.label = label
-        self.size = _human(size)
+        self.size = Markup(f'<span class="kb-size">{SIZE_MARKER}{html_text(path)}</span>')
 
 
 def _human(size: int) -> str:
@@ -80,6 +88,26 @@ def _human(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+SIZE_MARKER = "kb-size-of:"
+_SIZE = re.compile(r'<span class="kb-size">' + SIZE_MARKER + r"([^<]*)</span>")
+
+
+def fill_sizes(page: str, sizes: dict[str, int]) -> str | None:
+    """The built Downloads page with each size marker replaced by the file's size; None when
+    a marker names a file that was not made."""
+    missing: list[str] = []
+
+    def size(match: re.Match[str]) -> str:
+        path = html.unescape(match.group(1))
+        if path not in sizes:
+            missing.append(path)
+            return ""
+        return f'<span class="kb-size">{_human(sizes[path])}</span>'
+
+    filled = _SIZE.sub(size, page)
+    return None if missing else filled
 
 
 class _Renderer:

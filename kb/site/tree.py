@@ -7,9 +7,11 @@ base and returns the Markdown pages, data files, downloads, assets, theme overri
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -25,7 +27,7 @@ from kb.site.routes import ASSETS, DATA
 from kb.survey import survey
 from kb.validate import KnowledgeBase
 
-__all__ = ["DocsTree", "builder_tree", "docs_tree"]
+__all__ = ["DocsTree", "builder_tree", "docs_tree", "published_files"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class DocsTree:
     graph_library: bool
     notes: list[str] = field(default_factory=list)
     papers: dict[str, PaperPage] = field(default_factory=dict)
+    published: dict[str, str | bytes] = field(default_factory=dict)
 
     @property
     def pages(self) -> list[str]:
@@ -69,90 +72,141 @@ def _zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _downloads(
-    ctx: SiteContext,
-) -> tuple[dict[str, str | bytes], list[tuple[str, list[DownloadFile]]]]:
-    """The Downloads page's files (path -> content) and its sections.
+@dataclass(frozen=True)
+class _Download:
+    """A file of the Downloads page, and how to make its content."""
+
+    section: str
+    path: str
+    label: str
+    make: Callable[[], str | bytes]
+
+
+def _downloads(ctx: SiteContext) -> list[_Download]:
+    """The Downloads page's files, in page order; nothing is generated until `make` is called.
 
     NOTE: Markdown downloads travel in zip archives: a `.md` file in the docs tree would be
     turned into a page by the builder instead of being published as it is.
     """
     tax = ctx.taxonomy
-    papers = list(ctx.papers.values())
-    files: dict[str, str | bytes] = {}
+    whole, per_leaf, texts = (
+        "The whole knowledge base",
+        "Per category (primary category)",
+        "Generated texts",
+    )
+
+    def bib(ids: list[str]) -> Callable[[], str]:
+        # NOTE: the same text as kb.bibtex.bibtex_library (a test checks it), from the entries
+        # the paper pages already made, instead of formatting every entry a second time.
+        return lambda: "\n".join(ctx.bibtex[pid] for pid in ids)
+
+    files = [
+        _Download(
+            whole, "downloads/mllm-xai-kb.bib", "Every record as BibTeX", bib(list(ctx.papers))
+        ),
+        _Download(
+            whole,
+            "downloads/mllm-xai-kb.csl.json",
+            "Every record as CSL-JSON (Zotero, Pandoc)",
+            lambda: (
+                json.dumps(csl_items(list(ctx.papers.values()), tax), ensure_ascii=False, indent=2)
+                + "\n"
+            ),
+        ),
+        _Download(
+            whole,
+            "downloads/mllm-xai-kb.graph.json",
+            "The knowledge graph (papers, methods, categories, models, modalities and the links "
+            "between them) as node-link JSON",
+            lambda: _json(node_link(ctx.graph), sort_keys=True),
+        ),
+        _Download(
+            whole,
+            "downloads/mllm-xai-kb.graphml",
+            "The same graph as GraphML (Gephi, Cytoscape, yEd)",
+            lambda: graphml(ctx.graph),
+        ),
+    ]
+    leaves: list[str] = []
+    for leaf in tax.leaves:
+        ids = [pid for pid in ctx.papers_under.get(leaf, []) if ctx.papers[pid].leaf == leaf]
+        if ids:
+            leaves.append(leaf)
+            name = tax.perspectives[leaf].name
+            files.append(
+                _Download(
+                    per_leaf,
+                    f"downloads/categories/{leaf}.bib",
+                    f"{name}: {len(ids)} papers as BibTeX",
+                    bib(ids),
+                )
+            )
+    formats: tuple[tuple[Literal["tex", "md"], str, str], ...] = (
+        ("tex", "latex", "LaTeX, with references.bib (latexmk -pdf)"),
+        ("md", "markdown", "pandoc Markdown, with references.json (pandoc --citeproc)"),
+    )
+    for fmt, name, label in formats:
+        files.append(
+            _Download(
+                texts,
+                f"downloads/survey-{name}.zip",
+                f"The generated survey in {label}",
+                functools.partial(_survey_zip, ctx, fmt),
+            )
+        )
+    if leaves:
+        files.append(
+            _Download(
+                texts,
+                "downloads/related-work.zip",
+                "A related-work section per category, in Markdown and LaTeX",
+                functools.partial(_related_zip, ctx, leaves),
+            )
+        )
+    return files
+
+
+def _json(value: object, indent: int | None = None, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys) + "\n"
+
+
+def _survey_zip(ctx: SiteContext, fmt: Literal["tex", "md"]) -> bytes:
+    generated = survey(ctx.kb, fmt)
+    return _zip({f"survey/{n}": text for n, text in generated.files.items()})
+
+
+def _related_zip(ctx: SiteContext, leaves: list[str]) -> bytes:
+    texts: dict[str, str] = {}
+    for leaf in leaves:
+        texts[f"related-work/{leaf}.md"] = related_work(ctx.kb, leaf, "md")
+        texts[f"related-work/{leaf}.tex"] = related_work(ctx.kb, leaf, "tex")
+    return _zip(texts)
+
+
+def _download_sections(downloads: list[_Download]) -> list[tuple[str, list[DownloadFile]]]:
+    """The sections of the Downloads page; sizes are markers `fill_sizes` replaces."""
     sections: dict[str, list[DownloadFile]] = {
         "The whole knowledge base": [],
         "Per category (primary category)": [],
         "Generated texts": [],
     }
+    for download in downloads:
+        sections[download.section].append(DownloadFile(download.path, download.label))
+    return list(sections.items())
 
-    def add(section: str, path: str, content: str | bytes, label: str) -> None:
-        files[path] = content
-        size = len(content.encode("utf-8") if isinstance(content, str) else content)
-        sections[section].append(DownloadFile(path, label, size))
 
-    def bib(ids: list[str]) -> str:
-        # NOTE: the same text as kb.bibtex.bibtex_library (a test checks it), from the entries
-        # the paper pages already made, instead of formatting every entry a second time.
-        return "\n".join(ctx.bibtex[pid] for pid in ids)
+def published_files(ctx: SiteContext) -> dict[str, str | bytes]:
+    """The files published as they are, beside the builder's HTML: downloads and data.
 
-    whole = "The whole knowledge base"
-    add(whole, "downloads/mllm-xai-kb.bib", bib(list(ctx.papers)), "Every record as BibTeX")
-    add(
-        whole,
-        "downloads/mllm-xai-kb.csl.json",
-        json.dumps(csl_items(papers, tax), ensure_ascii=False, indent=2) + "\n",
-        "Every record as CSL-JSON (Zotero, Pandoc)",
-    )
-    add(
-        whole,
-        "downloads/mllm-xai-kb.graph.json",
-        json.dumps(node_link(ctx.graph), ensure_ascii=False, sort_keys=True) + "\n",
-        "The knowledge graph (papers, methods, categories, models, modalities and the links "
-        "between them) as node-link JSON",
-    )
-    add(
-        whole,
-        "downloads/mllm-xai-kb.graphml",
-        graphml(ctx.graph),
-        "The same graph as GraphML (Gephi, Cytoscape, yEd)",
-    )
-    related: dict[str, str] = {}
-    for leaf in tax.leaves:
-        ids = [pid for pid in ctx.papers_under.get(leaf, []) if ctx.papers[pid].leaf == leaf]
-        if not ids:
-            continue
-        name = tax.perspectives[leaf].name
-        add(
-            "Per category (primary category)",
-            f"downloads/categories/{leaf}.bib",
-            bib(ids),
-            f"{name}: {len(ids)} papers as BibTeX",
-        )
-        related[f"related-work/{leaf}.md"] = related_work(ctx.kb, leaf, "md")
-        related[f"related-work/{leaf}.tex"] = related_work(ctx.kb, leaf, "tex")
-    texts = "Generated texts"
-    formats: tuple[tuple[Literal["tex", "md"], str], ...] = (
-        ("tex", "LaTeX, with references.bib (latexmk -pdf)"),
-        ("md", "pandoc Markdown, with references.json (pandoc --citeproc)"),
-    )
-    for fmt, label in formats:
-        generated = survey(ctx.kb, fmt)
-        name = "latex" if fmt == "tex" else "markdown"
-        add(
-            texts,
-            f"downloads/survey-{name}.zip",
-            _zip({f"survey/{n}": text for n, text in generated.files.items()}),
-            f"The generated survey in {label}",
-        )
-    if related:
-        add(
-            texts,
-            "downloads/related-work.zip",
-            _zip(related),
-            "A related-work section per category, in Markdown and LaTeX",
-        )
-    return files, list(sections.items())
+    NOTE: they take no part in the builder's work, so `kb build` makes them while the builder
+    runs and writes them into the site afterwards.
+    """
+    files: dict[str, str | bytes] = {d.path: d.make() for d in _downloads(ctx)}
+    explorer = data.explorer_files(ctx)
+    files.update({f"{DATA}/explorer/{name}": blob for name, blob in explorer.items()})
+    files.update({f"{DATA}/papers/{name}": text for name, text in data.paper_shards(ctx).items()})
+    files.update({f"{DATA}/graph/{name}": text for name, text in data.graph_files(ctx).items()})
+    return files
 
 
 def docs_tree(
@@ -165,7 +219,7 @@ def docs_tree(
     """Every page and file of the site for `kb`, whose records must all have validated."""
     ctx = site_context(kb, site_url)
     tree = builder_tree(ctx, site_dir, sources, node_modules)
-    return replace(tree, papers=paper_pages(ctx))
+    return replace(tree, papers=paper_pages(ctx), published=published_files(ctx))
 
 
 def builder_tree(
@@ -174,9 +228,10 @@ def builder_tree(
     sources: Path = assets.SITE_SOURCES,
     node_modules: Path = assets.NODE_MODULES,
 ) -> DocsTree:
-    """The docs tree the builder needs: every file but the papers' pages.
+    """The docs tree the builder needs: the Markdown pages, assets and theme overrides.
 
-    `kb build` renders the papers' pages (`paper_pages`) while the builder runs.
+    `kb build` renders the papers' pages (`paper_pages`) and the published files
+    (`published_files`) while the builder runs.
     """
     kb = ctx.kb
     site_url = ctx.site_url
@@ -188,15 +243,9 @@ def builder_tree(
             f"graph library missing ({node_modules} has no sigma/graphology): run `npm ci` in "
             "the repository; the graph page says so until then"
         )
-    download_files, download_sections = _downloads(ctx)
+    sections = _download_sections(_downloads(ctx))
     docs: dict[str, str | bytes] = {}
-    docs.update(render_pages(ctx, _gap_table(ctx), download_sections, third_party is not None))
-    docs.update(
-        {f"{DATA}/explorer/{name}": blob for name, blob in data.explorer_files(ctx).items()}
-    )
-    docs.update({f"{DATA}/papers/{name}": text for name, text in data.paper_shards(ctx).items()})
-    docs.update({f"{DATA}/graph/{name}": text for name, text in data.graph_files(ctx).items()})
-    docs.update(download_files)
+    docs.update(render_pages(ctx, _gap_table(ctx), sections, third_party is not None))
     docs.update({f"{ASSETS}/{name}": content for name, content in first_party.items()})
     if third_party is not None:
         docs.update({f"{ASSETS}/vendor/{name}": content for name, content in third_party.items()})
