@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -50,20 +51,65 @@ class Row:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def run(args: list[str], cwd: Path = REPO, output: Path | None = None) -> Measure:
-    """Run a command to completion; its wall time and peak RSS (MB), failing loudly on error.
+def run(
+    args: list[str],
+    cwd: Path = REPO,
+    output: Path | None = None,
+    environment: dict[str, str] | None = None,
+) -> Measure:
+    """Run a command to completion; its wall time and peak memory (MB), failing loudly on error.
 
-    Standard output goes to `output` when given (for commands whose results are checked).
+    Peak memory is the larger of the kernel's peak RSS of the largest process (`wait4`) and
+    the peak of the whole process tree's RSS sampled every 0.2 s, since `kb build` runs the
+    site builder beside itself. Standard output goes to `output` when given.
     """
     start = time.perf_counter()
-    with (output or Path(os.devnull)).open("wb") as sink:
-        process = subprocess.Popen(args, cwd=cwd, stdout=sink, stderr=subprocess.PIPE)
+    peak = [0]
+    with (output or Path(os.devnull)).open("wb") as sink, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            args, cwd=cwd, stdout=sink, stderr=errors, env={**os.environ, **(environment or {})}
+        )
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample, args=(process.pid, peak, done), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise RuntimeError(f"{' '.join(args)} failed: {error[-2000:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024)
+        done.set()
+        sampler.join()
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise RuntimeError(f"{' '.join(args)} failed: {error[-2000:]}")
+    return Measure(seconds, max(usage.ru_maxrss / 1024, peak[0] / 1024))
+
+
+def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
+    """Keep in `peak[0]` the largest total RSS (KB) of `pid` and its descendants."""
+    while not done.wait(0.2):
+        peak[0] = max(peak[0], _tree_rss(pid))
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (KB) of `pid` and every descendant, from /proc (0 where unavailable)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        rss[int(entry.name)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, up in parents.items() if up == parent]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(member, 0) for member in tree)
 
 
 def best(args: list[str], repeat: int, cwd: Path = REPO) -> Measure:
@@ -257,33 +303,107 @@ def _plain_docs(folder: Path, pages: int) -> Path:
     return config
 
 
+def _stages(output: Path) -> dict[str, float]:
+    """The stage timings `kb build` prints: `(load 0.5 s, generate 3.3 s, ...)`."""
+    line = [line for line in output.read_text().splitlines() if line.startswith("built ")][-1]
+    inside = line[line.index(" (load ") + 2 : line.rindex(")")]
+    stages = {}
+    for part in inside.split(", "):
+        name, seconds = part.rsplit(" ", 2)[0], part.rsplit(" ", 2)[1]
+        stages[name] = float(seconds)
+    return stages
+
+
+def _edit_one_record(root: Path) -> None:
+    """Change the summary of one record (the middle one), as a contributor's edit would."""
+    paths = sorted((root / "papers").glob("*.yaml"))
+    path = paths[len(paths) // 2]
+    text = path.read_text()
+    start = text.index("summary:")
+    path.write_text(text[:start] + "summary: An edited summary. " + text[start + 9 :])
+
+
+BUILD_TIMES: dict[int, float] = {}
+
+
 def bench_build(root: Path, records: int, repeat: int) -> list[Row]:
-    """`kb build` (no search) and its docs-tree generation against mkdocs on a plain tree."""
+    """`kb build` (no search), its docs-tree generation against mkdocs on a plain tree, and
+    a rebuild after one record changed."""
     site, docs = root / "site-out", root / "docs-out"
     out = root / "build.txt"
-    measure = run(
-        kb("--root", str(root), "build", "-o", str(site), "--docs-dir", str(docs), "--no-search"),
-        output=out,
-    )
-    pages = sum(1 for _ in docs.rglob("*.md"))
+    command = kb("--root", str(root), "build", "-o", str(site), "--docs-dir", str(docs))
+    measure = run([*command, "--no-search"], output=out)
+    stages = _stages(out)
+    pages = int(out.read_text().rsplit("built ", 1)[1].split(" ")[0])
     floor_dir = root / "floor"
     config = _plain_docs(floor_dir, pages)
     mkdocs = str(Path(PY).with_name("mkdocs"))
     floor = run([mkdocs, "build", "-q", "-f", str(config), "-d", str(floor_dir / "site")])
-    line = out.read_text()
-    generate = float(line.split("generate ")[1].split(" s")[0]) if "generate " in line else 0.0
+    shutil.rmtree(floor_dir)
     rows = [_row(records, "kb build (no search)", measure, "mkdocs plain tree", floor, 1.3, 4000)]
-    rows[0].note = f"{pages} pages"
+    rows[0].note = f"{pages} pages; " + ", ".join(
+        f"{name} {sec:.1f} s" for name, sec in stages.items()
+    )
+    BUILD_TIMES[records] = measure.seconds
+    if records // 10 in BUILD_TIMES:
+        growth = Row(records, f"kb build growth from {records // 10:,}", 0.0, 0.0)
+        growth.ratio = round(measure.seconds / BUILD_TIMES[records // 10], 3)
+        growth.target, growth.passed = "<= 12x", growth.ratio <= 12
+        rows.append(growth)
+    generate = stages.get("generate", 0.0)
     tree = Row(records, "docs-tree generation", round(generate, 3), 0.0, "mkdocs plain tree")
     tree.floor_seconds = round(floor.seconds, 3)
     tree.ratio = round(generate / floor.seconds, 3)
     tree.target, tree.passed = "<= 0.2x floor", tree.ratio <= 0.2
-    pages_html = list(site.rglob("*.html"))
-    largest = max(path.stat().st_size for path in pages_html)
+    tree.note = "context, Markdown pages, data and downloads (paper pages: see kb build)"
     rows.append(tree)
+    _edit_one_record(root)
+    again = run([*command, "--no-search"], output=out)
+    rebuild = Row(records, "kb build after one record changed", round(again.seconds, 3), 0.0)
+    rebuild.megabytes = round(again.megabytes, 1)
+    rebuild.floor, rebuild.floor_seconds = "full kb build", round(measure.seconds, 3)
+    rebuild.ratio = round(again.seconds / measure.seconds, 3)
+    rebuild.note = ", ".join(f"{name} {sec:.1f} s" for name, sec in _stages(out).items())
+    rows.append(rebuild)
+    rows.append(_largest_page(records, site))
+    return rows
+
+
+def _largest_page(records: int, site: Path) -> Row:
+    largest = max(path.stat().st_size for path in site.rglob("*.html"))
     weight = Row(records, "largest page", 0.0, 0.0, note=f"{largest / 1024:.0f} KB")
     weight.extra = {"largest_page_kb": largest / 1024}
-    rows.append(weight)
+    return weight
+
+
+def bench_site(root: Path, records: int, repeat: int) -> list[Row]:
+    """The full `kb build` with search, once, then what a browser loads from it."""
+    site, docs = root / "site-full", root / "docs-full"
+    out = root / "site.txt"
+    measure = run(
+        kb("--root", str(root), "build", "-o", str(site), "--docs-dir", str(docs)), output=out
+    )
+    row = Row(records, "kb build with search", round(measure.seconds, 3), round(measure.megabytes))
+    row.target = "<= 900 s, <= 4000 MB"
+    row.passed = measure.seconds <= 900 and measure.megabytes <= 4000
+    row.note = ", ".join(f"{name} {sec:.1f} s" for name, sec in _stages(out).items())
+    rows = [row, _largest_page(records, site)]
+    index = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    rows[-1].note += f"; search index {index / 1e6:.0f} MB, {index / records / 1024:.1f} KB a paper"
+    shutil.rmtree(docs)
+    report = root / "weight.json"
+    run(
+        [PY, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         str(REPO / "tests" / "browser" / "test_weight.py")],
+        environment={"KB_BROWSER_SITE": str(site), "KB_WEIGHT_REPORT": str(report)},
+    )  # fmt: skip
+    for name, loaded in json.loads(report.read_text()).items():
+        weight = Row(records, f"browser loads: {name}", 0.0, 0.0)
+        weight.target = "<= 2 MB"
+        weight.passed = loaded <= 2 * 1024 * 1024
+        weight.note = f"{loaded / 1024:.0f} KB"
+        weight.extra = {"bytes": loaded}
+        rows.append(weight)
     return rows
 
 
@@ -293,6 +413,7 @@ BENCHMARKS = {
     "dedupe": bench_dedupe,
     "export": bench_export,
     "build": bench_build,
+    "site": bench_site,
 }
 
 
@@ -303,6 +424,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json/.md")
     parser.add_argument("--max-build", type=int, default=10_000, help="largest site build")
+    parser.add_argument(
+        "--site", type=int, default=100_000, help="size of the one full build with search"
+    )
     args = parser.parse_args()
     from benchmarks.generate import generate
 
@@ -313,6 +437,8 @@ def main() -> None:
             generate(records, root, duplicates=max(50, records // 1000))
             for name in args.only.split(","):
                 if name == "build" and records > args.max_build:
+                    continue
+                if name == "site" and records != args.site:
                     continue
                 rows += BENCHMARKS[name](root, records, args.repeat)
                 print(markdown({}, rows).splitlines()[-1], flush=True)

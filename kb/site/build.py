@@ -306,16 +306,20 @@ def _build_with_papers(
     unchanged = {pid for pid, key in keys.items() if previous.keys.get(pid) == key}
     clock.lap("keys")
     outcome: list[Problem | None] = []
-    thread = threading.Thread(
-        target=lambda: outcome.append(run_builder(docs, staging, builder)), daemon=True
-    )
+
+    def build() -> None:
+        start = time.perf_counter()
+        outcome.append(run_builder(docs, staging, builder))
+        clock.timings[f"{builder} (beside)"] = time.perf_counter() - start
+
+    thread = threading.Thread(target=build, daemon=True)
     thread.start()
     rendered = {pid: pages.page(pid) for pid in keys if pid not in unchanged}
     clock.lap("papers")
     published = published_files(ctx)
     clock.lap("published files")
     thread.join()
-    clock.lap(builder)
+    clock.lap(f"waiting for {builder}")
     if not outcome or outcome[0] is not None:
         return outcome[0] if outcome else Problem("build-failed", str(docs), "the builder died")
     shell_file = staging / url_of(SHELL_PAGE) / "index.html"
