@@ -19,7 +19,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,11 +41,12 @@ __all__ = [
     "Builder",
     "build_site",
     "check_target",
+    "move_published",
     "run_builder",
     "run_pagefind",
     "write_docs_tree",
+    "write_files",
     "write_paper_pages",
-    "write_published",
     "write_sitemap",
 ]
 
@@ -314,28 +316,35 @@ def _build_with_papers(
 
     thread = threading.Thread(target=build, daemon=True)
     thread.start()
-    rendered = {pid: pages.page(pid) for pid in keys if pid not in unchanged}
+    # NOTE: articles are kept compressed (about a quarter of their size) until the shell
+    # exists: 100,000 of them would otherwise hold a gigabyte.
+    rendered = {pid: _pack(pages.page(pid)) for pid in keys if pid not in unchanged}
     clock.lap("papers")
-    published = published_files(ctx)
+    side = staging.with_name(f"{staging.name}.published")
+    shutil.rmtree(side, ignore_errors=True)
+    sizes = write_files(published_files(ctx), side)
     clock.lap("published files")
     thread.join()
     clock.lap(f"waiting for {builder}")
     if not outcome or outcome[0] is not None:
+        shutil.rmtree(side, ignore_errors=True)
         return outcome[0] if outcome else Problem("build-failed", str(docs), "the builder died")
     shell_file = staging / url_of(SHELL_PAGE) / "index.html"
     try:
         built = shell_file.read_text(encoding="utf-8")
     except OSError as error:
+        shutil.rmtree(side, ignore_errors=True)
         return Problem("build-failed", str(shell_file), f"no shell page: {error.strerror}")
     shell = parse_shell(built)
     if isinstance(shell, str):
+        shutil.rmtree(side, ignore_errors=True)
         return Problem("build-failed", str(shell_file), shell)
     shell_digest = hashlib.blake2b(built.encode("utf-8"), digest_size=16).hexdigest()
     if shell_digest != previous.shell:
         unchanged = set()
     reused = write_paper_pages(pages, rendered, unchanged, shell, staging, output)
     shutil.rmtree(shell_file.parent)
-    failed = write_published(published, staging)
+    failed = move_published(side, staging, sizes)
     if failed:
         return failed
     manifest = {"shell": shell_digest, "keys": keys}
@@ -346,21 +355,35 @@ def _build_with_papers(
     return None
 
 
-def write_published(files: dict[str, str | bytes], site: Path) -> Problem | None:
-    """Write the published files into the built `site` and their sizes into its Downloads
-    page."""
-    for relative, content in files.items():
-        path = site / relative
+def _pack(page: PaperPage) -> tuple[str, bytes]:
+    return page.title, zlib.compress(page.article.encode("utf-8"), 1)
+
+
+def _unpack(packed: tuple[str, bytes]) -> PaperPage:
+    return PaperPage(packed[0], zlib.decompress(packed[1]).decode("utf-8"))
+
+
+def write_files(files: Iterable[tuple[str, str | bytes]], folder: Path) -> dict[str, int]:
+    """Write each (relative path, content) under `folder`; return the size of each file."""
+    sizes: dict[str, int] = {}
+    for relative, content in files:
+        path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8", newline="\n")
-        else:
-            path.write_bytes(content)
+        blob = content.encode("utf-8") if isinstance(content, str) else content
+        path.write_bytes(blob)
+        sizes[relative] = len(blob)
+    return sizes
+
+
+def move_published(side: Path, site: Path, sizes: dict[str, int]) -> Problem | None:
+    """Move the published files from `side` into the built `site`, and write their sizes into
+    its Downloads page."""
+    for relative in sizes:
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(side / relative, target)
+    shutil.rmtree(side, ignore_errors=True)
     page = site / url_of("downloads.md") / "index.html"
-    sizes = {
-        relative: len(content.encode("utf-8") if isinstance(content, str) else content)
-        for relative, content in files.items()
-    }
     try:
         filled = fill_sizes(page.read_text(encoding="utf-8"), sizes)
     except OSError as error:
@@ -397,7 +420,7 @@ def _previous_pages(output: Path) -> _Previous:
 
 def write_paper_pages(
     pages: PaperPages,
-    rendered: dict[str, PaperPage],
+    rendered: dict[str, tuple[str, bytes]],
     unchanged: set[str],
     shell: Shell,
     site: Path,
@@ -420,7 +443,8 @@ def write_paper_pages(
                 continue
             except OSError:
                 pass
-        page = rendered.get(pid) or pages.page(pid)
+        packed = rendered.get(pid)
+        page = _unpack(packed) if packed else pages.page(pid)
         target.write_text(shell.fill(pid, page.title, page.article), encoding="utf-8")
     return kept
 

@@ -11,7 +11,7 @@ import functools
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -195,18 +195,21 @@ def _download_sections(downloads: list[_Download]) -> list[tuple[str, list[Downl
     return list(sections.items())
 
 
-def published_files(ctx: SiteContext) -> dict[str, str | bytes]:
+def published_files(ctx: SiteContext) -> Iterator[tuple[str, str | bytes]]:
     """The files published as they are, beside the builder's HTML: downloads and data.
 
     NOTE: they take no part in the builder's work, so `kb build` makes them while the builder
-    runs and writes them into the site afterwards.
+    runs. They come one at a time, so that a large knowledge base's downloads (hundreds of
+    megabytes at 100,000 papers) need not be held in memory together.
     """
-    files: dict[str, str | bytes] = {d.path: d.make() for d in _downloads(ctx)}
-    explorer = data.explorer_files(ctx)
-    files.update({f"{DATA}/explorer/{name}": blob for name, blob in explorer.items()})
-    files.update({f"{DATA}/papers/{name}": text for name, text in data.paper_shards(ctx).items()})
-    files.update({f"{DATA}/graph/{name}": text for name, text in data.graph_files(ctx).items()})
-    return files
+    for download in _downloads(ctx):
+        yield download.path, download.make()
+    for name, blob in data.explorer_files(ctx).items():
+        yield f"{DATA}/explorer/{name}", blob
+    for name, text in data.paper_shards(ctx).items():
+        yield f"{DATA}/papers/{name}", text
+    for name, text in data.graph_files(ctx).items():
+        yield f"{DATA}/graph/{name}", text
 
 
 def docs_tree(
@@ -219,7 +222,7 @@ def docs_tree(
     """Every page and file of the site for `kb`, whose records must all have validated."""
     ctx = site_context(kb, site_url)
     tree = builder_tree(ctx, site_dir, sources, node_modules)
-    return replace(tree, papers=paper_pages(ctx), published=published_files(ctx))
+    return replace(tree, papers=paper_pages(ctx), published=dict(published_files(ctx)))
 
 
 def builder_tree(
