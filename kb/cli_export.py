@@ -40,7 +40,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load(ctx: click.Context) -> KnowledgeBase:
-    result = load_knowledge_base(_root(ctx))
+    result = load_knowledge_base(_root(ctx), keep_documents=False)
     errors = result.errors()
     if errors:
         click.echo(

@@ -53,7 +53,7 @@ def graph() -> None:
 def export(ctx: click.Context, output_format: str, output: Path | None) -> None:
     """Print (or write) the graph of every record that validates; same KB, same bytes."""
     root: Path = ctx.obj["root"]
-    result = load_knowledge_base(root)
+    result = load_knowledge_base(root, keep_documents=False)
     built = build_graph(result.kb)
     text = graph_json(node_link(built)) if output_format == "json" else graphml(built)
     if output is None:

@@ -77,14 +77,51 @@ def _vocabularies(root: Path) -> tuple[Loaded, Taxonomy, list[Problem]]:
     return loaded, taxonomy, loaded.problems + problems
 
 
-def load_knowledge_base(root: Path) -> Result:
-    """Load, validate and check the knowledge base under `root` (papers/ and taxonomy/)."""
+def load_knowledge_base(root: Path, keep_documents: bool = True) -> Result:
+    """Load, validate and check the knowledge base under `root` (papers/ and taxonomy/).
+
+    Without `keep_documents` the records' YAML documents (their values with positions, about
+    as large as the records again) are dropped as soon as each record is checked, and
+    `kb.documents` is empty: for commands that only render or export the records.
+    """
+    if not keep_documents:
+        return _load_lean(root)
     with collector_paused():
         loaded = read_tree(root, list(VOCABULARY_FILES))
         taxonomy, vocabulary_problems = validate_taxonomy(loaded.vocabularies)
         kb, paper_problems = validate_papers(loaded.papers, taxonomy, loaded.vocabularies)
         problems = loaded.problems + vocabulary_problems + paper_problems
         return Result(kb, sort_problems(problems + check_knowledge_base(kb)))
+
+
+def _load_lean(root: Path) -> Result:
+    """`load_knowledge_base` one record file at a time, keeping only the typed records.
+
+    The problems are those of `check_tree` without its cache, which checks files the same way.
+    """
+    with collector_paused():
+        loaded, taxonomy, problems = _vocabularies(root)
+        model = paper_model(taxonomy)
+        displays, stray = paper_files(root)
+        problems += stray
+        papers: dict[str, Paper] = {}
+        records: dict[str, Facts] = {}
+        for display in displays:
+            try:
+                doc = parse_bytes(read_limited(root / display, display), display)
+            except LoadError as error:
+                problems.append(error.problem)
+                continue
+            paper, found = validate_paper(doc, model, taxonomy)
+            problems += found
+            if paper is not None:
+                problems += record_problems(paper, doc)
+                papers[paper.id] = paper
+                records[paper.id] = facts_of(paper, doc)
+        records = dict(sorted(records.items()))
+        problems += cross_record_problems(records, taxonomy, loaded.vocabularies)
+        kb = KnowledgeBase(taxonomy, dict(sorted(papers.items())), {}, loaded.vocabularies)
+        return Result(kb, sort_problems(problems))
 
 
 def _check_bytes(

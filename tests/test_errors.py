@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from tests.conftest import assert_golden
+from kb.pipeline import load_knowledge_base
+from tests.conftest import REPO, assert_golden
 from tests.error_cases import CASES, Case
 
 # Codes that do not fail a run: warnings (unless --strict) and notices.
@@ -78,3 +79,27 @@ def test_notices_never_fail_a_run_not_even_a_strict_one(kb_root: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(kb_root), "validate", "--strict"])
     assert result.exit_code == 0
     assert result.output == "ok: 2 records; 1 notice(s) (--notices lists them)\n"
+
+
+@pytest.mark.parametrize("name", [None, *sorted(CASES)])
+def test_the_lean_loader_finds_what_the_full_loader_finds(kb_root: Path, name: str | None) -> None:
+    if name is not None:
+        plant(kb_root, CASES[name])
+    full = load_knowledge_base(kb_root)
+    lean = load_knowledge_base(kb_root, keep_documents=False)
+    assert lean.problems == full.problems
+    assert {pid: p.model_dump() for pid, p in lean.kb.papers.items()} == {
+        pid: p.model_dump() for pid, p in full.kb.papers.items()
+    }
+    assert list(lean.kb.papers) == list(full.kb.papers)
+    assert lean.kb.documents == {} and lean.kb.taxonomy == full.kb.taxonomy
+
+
+@pytest.mark.parametrize("root", [REPO, REPO / "tests" / "fixtures" / "site"])
+def test_the_lean_loader_agrees_on_the_real_and_the_hostile_knowledge_base(root: Path) -> None:
+    full = load_knowledge_base(root)
+    lean = load_knowledge_base(root, keep_documents=False)
+    assert lean.problems == full.problems
+    assert [p.model_dump() for p in lean.kb.papers.values()] == [
+        p.model_dump() for p in full.kb.papers.values()
+    ]

@@ -226,7 +226,7 @@ def _build_site(
 ) -> BuildReport | list[Problem]:
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    result = load_knowledge_base(root)
+    result = load_knowledge_base(root, keep_documents=False)
     errors = result.errors()
     if errors:
         return errors
