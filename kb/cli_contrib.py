@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from kb import arxiv
-from kb.dedupe import Entry, entry_from_text, find_duplicates
+from kb.dedupe import Entry, entry_from_text, find_duplicates, read_entries
 from kb.diff import changed_files, diff_knowledge_base, render_markdown
 from kb.importer import (
     Incoming,
@@ -184,7 +184,7 @@ def dedupe(ctx: click.Context) -> None:
     """Find records of the same paper: same arXiv id, DOI or id, near-identical titles, or a
     preprint and its published version. Exit 1 when any group is found."""
     root = _root(ctx)
-    entries = _entries(root)
+    entries = read_entries(root)
     groups = find_duplicates(entries)
     for group in groups:
         width = max(len(entry.path) for entry in group.entries)

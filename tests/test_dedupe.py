@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -16,23 +18,32 @@ from rapidfuzz import fuzz
 
 from kb.cli import main
 from kb.dedupe import (
+    BLOCK_LIMIT,
+    HEAD_FIELDS,
+    PREFIX_WORDS,
+    PREPRINT_SCORE,
     TITLE_SCORE,
     Entry,
     Index,
     _canonical_head,
+    _prefix_blocks,
+    _preprint_pairs,
+    _Titles,
     entry_from_data,
     entry_from_text,
     find_duplicates,
     normalise_arxiv,
     normalise_doi,
     normalise_title,
+    read_entries,
     record_head,
 )
 from kb.fmt import format_paper
-from kb.load import parse_text
+from kb.load import MAX_FILE_BYTES, MAX_OPENERS, parse_text
 from kb.pipeline import load_knowledge_base
 from kb.records import paper_model
 from tests.conftest import FIXTURE_KB, REPO
+from tests.hostile.corpus import HOSTILE
 from tests.strategies import records
 
 
@@ -261,20 +272,290 @@ def test_the_fast_reader_agrees_with_yaml_on_any_canonical_record(data: dict[str
     )
 
 
+def _agrees_with_yaml(text: str) -> bool:
+    """Whether the fast reader read `text` (else it declined), failing if it read it wrong."""
+    fast = _canonical_head(text)
+    if fast is not None:
+        assert entry_from_data(fast, "papers/x.yaml") == _by_yaml(text, "papers/x.yaml"), text
+    assert entry_from_text(text, "papers/x.yaml") == _by_yaml(text, "papers/x.yaml"), text
+    return fast is not None
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from(list("id:titleauthorsarxivdoi -[]{}\"#>\n'")), max_size=200)
 )
 def test_the_fast_reader_agrees_with_yaml_on_arbitrary_text(text: str) -> None:
     """Whatever the text, the fast reader either declines or reads what YAML reads."""
-    fast = _canonical_head(text)
-    expected = _by_yaml(text, "papers/x.yaml")
-    if fast is not None and expected is not None:
-        assert entry_from_data(fast, "papers/x.yaml") == expected
+    _agrees_with_yaml(text)
+
+
+_HEAD = "id: a\ntitle: T\n"
+_TAIL = "taxonomy: [model.layer]\nsummary: >-\n  Some text.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # What kb fmt writes: quoted, folded, flow and block lists, quoted commas, unicode.
+        (_HEAD + 'authors: ["Sung-Bin, Kim", Joon Son Chung]\nyear: 2024\n' + _TAIL, True),
+        ('id: a\ntitle: "Foo: Bar #1"\nauthors:\n  - Ana Li\n  - "B: C"\n' + _TAIL, True),
+        ("id: a\ntitle: >-\n  Long folded\n  title text\nvenue: arxiv\n" + _TAIL, True),
+        ("id: a\ntitle: Lauren\u00e7on\u2019s \u201cLLaVA\u201d \U0001f600\n" + _TAIL, True),
+        (_HEAD + 'authors: [Laurençon, Hugo]\narxiv: "2304.08485v2"\ndoi: 10.1/X\n', True),
+        # Any key order, comments first, no taxonomy, aliases after everything.
+        ("# yaml-language-server: x\n" + _TAIL + "year: 2020\n" + _HEAD, True),
+        (_HEAD + _TAIL + "aliases: [b, c]\nadded: 2024-01-01\n", True),
+        (_HEAD + _TAIL + "aliases:\n  - b\n  - c", True),
+        ("---\n" + _HEAD, True),
+        ("\ufeffid: a\ntitle: T\n", True),  # the first line is no key: record_head drops it
+        (_HEAD + _TAIL + "title: Again\n", True),
+        (_HEAD + "year: 0\nvenue: (x) y\n", True),
+        (_HEAD + "summary: |\n\ttabbed\n- stray\n" + _TAIL, True),  # not head lines
+        # YAML reads these otherwise than a naive reading would: the reader declines.
+        (_HEAD + "year: 0123\n", False),
+        (_HEAD + "year: 0b101\n", False),
+        (_HEAD + "venue: yes\n", False),
+        (_HEAD + "venue: foo:\n", False),
+        (_HEAD + "venue: a #b\n", False),
+        (_HEAD + 'arxiv: "\\ud83d\\ude00"\n', False),
+        (_HEAD + "aliases: [a, , b]\n", False),
+        (_HEAD + "aliases: [,a]\n", False),
+        (_HEAD + "aliases: [yes, 1]\n", False),
+        ("id: a\ntitle: >-\n  one\n\n  two\n", False),
+        ("id: a\ntitle: >-\n  one\n    two\n", False),
+        ("id: a\ntitle: >-\n  one\n# comment\n  two\n", False),
+        ("id: a\ntitle: one\n  two\n", False),
+        ("id: a\nauthors:\n  - A B\n  # comment\n  - C\n", False),
+        ("id: a\nauthors:\n  - A B\n  - 2023-13-45\n", False),
+        ("id: a\ntitle : Spaced key\n", False),
+        (_HEAD + "venue: x\u00a0\n", False),
+        (_HEAD + "venue: a\x85b\n", False),
+        (_HEAD + "venue: a\x7fb\n", False),
+        (_HEAD + "summary: a\x0ctitle: Smuggled\n", False),
+        (_HEAD + "summary: a\u2028title: Smuggled\n", False),
+        ("id: a\r\ntitle: T\r\n", False),
+        ("id: a\ntitle:\tT\n", False),
+        ("id: a\ntitle: T\n\tx: 1\n", False),
+        ("kind: research\n" + _TAIL, False),
+        ("", False),
+    ],
+)
+def test_the_fast_reader_agrees_with_yaml_on_tricky_records(text: str, read: bool) -> None:
+    assert _agrees_with_yaml(text) == read
+
+
+_KEYS = [*sorted(HEAD_FIELDS), "kind", "taxonomy", "ids", "on"]
+_VALUES = [
+    "Visual Instruction Tuning",
+    "Laurençon, Hugo",
+    "2023",
+    '"2304.08485"',
+    "10.1/ABC",
+    "yes",
+    "null",
+    "~",
+    "08",
+    "0x1F",
+    "1:30",
+    "2023-01-02",
+    "foo:",
+    "a: b",
+    "a #b",
+    "'q'",
+    '"a\\u00e9 \\"q\\""',
+    '"\\ud800"',
+    '"open',
+    "&anchor x",
+    "*alias",
+    "!!str x",
+    "|",
+    ">-",
+    "[a, b]",
+    '["a, b", c]',
+    "[a, , b]",
+    "{a: b}",
+    "- x",
+    "x\u00a0",
+    "x\u200b",
+    "\U0001f600 e",
+    "x ",
+    "?x",
+]
+_LINES = ["  - {}", "  {}", "   {}", "  ", "", "# c", "  # c", "- {}", " {}"]
+
+
+@st.composite
+def _head_texts(draw: st.DrawFn) -> str:
+    """Record-like text: head and other fields, scalar, folded, block and flow values, and now
+    and then a line that does not belong."""
+    value = st.sampled_from(_VALUES)
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 7))):
+        key = draw(st.sampled_from(_KEYS))
+        shape = draw(st.sampled_from(["scalar", "folded", "block", "flow", "odd"]))
+        if shape == "scalar":
+            lines.append(f"{key}:{draw(st.sampled_from([' ', '  ', '', ' :']))}{draw(value)}")
+        elif shape == "flow":
+            lines.append(f"{key}: [{', '.join(draw(st.lists(value, max_size=3)))}]")
+        elif shape == "odd":
+            lines.append(draw(st.sampled_from(_LINES)).format(draw(value)))
+        else:
+            lines.append(f"{key}: >-" if shape == "folded" else f"{key}:")
+            prefix = "  " if shape == "folded" else "  - "
+            lines += [prefix + draw(value) for _ in range(draw(st.integers(1, 3)))]
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_head_texts())
+def test_the_fast_reader_agrees_with_yaml_on_record_like_text(text: str) -> None:
+    _agrees_with_yaml(text)
 
 
 def test_the_fast_reader_agrees_with_yaml_on_every_real_record() -> None:
+    """And reads every one of them: declining would only make dedupe slower."""
     for path in sorted((REPO / "papers").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         display = f"papers/{path.name}"
+        assert _canonical_head(text) is not None, path.name
         assert entry_from_text(text, display) == _by_yaml(text, display), path.name
+
+
+def test_hostile_records_are_skipped_or_read_as_yaml_reads_them(tmp_path: Path) -> None:
+    """No traceback, and no crash: libyaml recurses to death on deep nesting, which the slow
+    path therefore never hands it."""
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, root)
+    for number, case in enumerate(HOSTILE[name] for name in sorted(HOSTILE)):
+        if not case.path.startswith("papers/"):
+            continue
+        (root / "papers" / f"hostile{number}.yaml").write_bytes(case.content)
+        try:
+            text = case.content.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        head = record_head(text)
+        if len(head) - len(head.translate(str.maketrans("", "", "[{-:?"))) > MAX_OPENERS:
+            assert entry_from_text(text, "papers/x.yaml") is None
+        elif len(case.content) <= MAX_FILE_BYTES:
+            _agrees_with_yaml(text)
+    code, output = _dedupe(root)
+    assert code in (0, 1), output
+    assert "Traceback" not in output
+
+
+_TITLE_TEXT = st.text(
+    alphabet=st.sampled_from([*"abcde 019", "\u00e9", "\u4e00", "\U0001f600"]),
+    max_size=90,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_TITLE_TEXT, _TITLE_TEXT), min_size=1, max_size=20))
+def test_the_title_prefilter_keeps_every_pair_that_could_score(
+    pairs: list[tuple[str, str]],
+) -> None:
+    """A pair is dismissed unscored only when its score is certainly below the cutoff."""
+    text = [title for pair in pairs for title in pair]
+    titles = _Titles.of(text)
+    first = np.arange(0, len(text), 2)
+    second = first + 1
+    for cutoff in (TITLE_SCORE, PREPRINT_SCORE):
+        kept = set(titles.may_score(first, second, cutoff).tolist())
+        rows, columns = titles.may_score_cells(first, second, cutoff)
+        cells = set(zip(rows.tolist(), columns.tolist(), strict=True))
+        for position, (a, b) in enumerate(pairs):
+            if fuzz.ratio(a, b) >= cutoff:
+                assert position in kept, (a, b)
+            for other, (_, c) in enumerate(pairs):
+                if fuzz.ratio(a, c) >= cutoff:
+                    assert (position, other) in cells, (a, c)
+
+
+def _reference_blocks(titles: list[str]) -> set[tuple[int, ...]]:
+    """The prefix blocks as the module docstring defines them, computed the plain way."""
+    bags = [set(title.split()) for title in titles]
+    frequency = Counter(word for bag in bags for word in bag)
+    blocks: dict[str, list[int]] = {}
+    for position, bag in enumerate(bags):
+        for word in sorted(bag, key=lambda word: (frequency[word], word))[:PREFIX_WORDS]:
+            if frequency[word] <= BLOCK_LIMIT:
+                blocks.setdefault(word, []).append(position)
+    return {tuple(block) for block in blocks.values() if len(block) > 1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=6).map(" ".join), max_size=60))
+def test_prefix_blocks_are_each_titles_rarest_words(titles: list[str]) -> None:
+    members, sizes = _prefix_blocks([title.split() for title in titles])
+    starts = np.cumsum(sizes) - sizes
+    found = {
+        tuple(members[start : start + size].tolist())
+        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True)
+        if size > 1
+    }
+    assert found == _reference_blocks(titles)
+
+
+def test_the_preprint_rule_finds_what_comparing_every_pair_finds() -> None:
+    """Against all pairs: same first author, years at most two apart, score at least 80."""
+    rng = random.Random(3)
+    words = ["vision", "language", "model", "probe", "neuron", "circuit", "lens", "token"]
+    entries = []
+    for number in range(400):
+        title = " ".join(rng.choices(words, k=rng.randint(3, 6)))
+        entries.append(
+            _entry(
+                f"papers/p{number:04d}.yaml",
+                title,
+                venue=rng.choice(["arxiv", "neurips", "iclr"]),
+                year=rng.choice([2020, 2021, 2023, 2024, None]),
+                authors=(rng.choice(["Ana Li", "Bo Wu", "Cy Ng"]),),
+            )
+        )
+    expected = set()
+    for a, first in enumerate(entries):
+        for b, second in enumerate(entries):
+            if (
+                first.preprint
+                and not second.preprint
+                and first.first_author == second.first_author
+                and (
+                    first.year is None or second.year is None or abs(first.year - second.year) <= 2
+                )
+                and fuzz.ratio(first.title, second.title) >= PREPRINT_SCORE
+            ):
+                expected.add((min(a, b), max(a, b)))
+    titles = [entry.title for entry in entries]
+    same = {title: [i for i, t in enumerate(titles) if t == title] for title in titles}
+    found = {
+        (link.first, link.second) for link in _preprint_pairs(entries, same, _Titles.of(list(same)))
+    }
+    assert expected and found == expected
+
+
+def test_reading_in_worker_processes_gives_what_reading_here_gives(
+    real_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = sorted(read_entries(real_kb), key=lambda entry: entry.path)
+    monkeypatch.setattr("kb.dedupe.PARALLEL_FILES", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert sorted(read_entries(real_kb), key=lambda entry: entry.path) == here
+    assert len(here) == len(list((real_kb / "papers").glob("*.yaml")))
+
+
+def test_large_unreadable_and_non_utf8_files_are_left_to_validate(real_kb: Path) -> None:
+    papers = real_kb / "papers"
+    record = (papers / "liu2023visual.yaml").read_text()
+    long = record.replace("id: liu2023visual\n", "id: longrecord\n") + "# padding\n" * 20_000
+    (papers / "longrecord.yaml").write_text(long)
+    (papers / "toolarge.yaml").write_text(record + "#" * MAX_FILE_BYTES)
+    (papers / "latin1.yaml").write_bytes(record.encode() + b"# caf\xe9\n")
+    (papers / "folder.yaml").mkdir()
+    paths = {entry.path: entry for entry in read_entries(real_kb)}
+    assert paths["papers/longrecord.yaml"].id == "longrecord"
+    assert len(long.encode()) > 65_536
+    assert "papers/toolarge.yaml" not in paths
+    assert "papers/latin1.yaml" not in paths
+    assert "papers/folder.yaml" not in paths
