@@ -32,8 +32,8 @@ __all__ = ["SiteContext", "site_context"]
 # NOTE: leaf and perspective pages list at most this many papers (the most influential first)
 # and link to the explorer for the rest, so that one category of a 100,000-paper knowledge
 # base does not become a page of many megabytes.
-TABLE_LIMIT = 500
-COMPARISON_LIMIT = 200
+TABLE_LIMIT = 200
+COMPARISON_LIMIT = 100
 # NOTE: likewise a paper page lists at most this many citing and cited records (a foundation
 # model paper can be cited by thousands), the most influential first, and gives the count.
 LINK_LIMIT = 100
