@@ -1,4 +1,4 @@
-"""BibTeX for records: one entry per record, keyed by its id, written with bibtexparser v2.
+"""BibTeX for records: one entry per record, keyed by its id, laid out as bibtexparser v2 does.
 
 Choices a researcher can rely on:
 
@@ -27,11 +27,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bibtexparser.entrypoint import write_string
-from bibtexparser.library import Library
-from bibtexparser.model import Block, Entry, Field
-from bibtexparser.writer import BibtexFormat
-
 from kb.latex import latex_escape
 from kb.records import Paper
 from kb.taxonomy import Taxonomy
@@ -45,6 +40,7 @@ __all__ = [
     "bibtex_title",
     "entry_fields",
     "entry_type",
+    "name_parts",
 ]
 
 # The BibTeX entry type for a venue kind, when a record sets no `entry_type`.
@@ -67,6 +63,8 @@ _VENUE_FIELD: dict[str, str] = {
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
 _AND = re.compile(r"(?<!\S)(and)(?!\S)", re.IGNORECASE)
 _WORDS = re.compile(r"(\s+)")
+# In an escaped ASCII title: each word with a capital after its first character or a digit.
+_ASCII_PROTECTED = re.compile(r"(?<!\S)(?=\S+[A-Z]|\S*[0-9])\S+")
 
 
 def arxiv_url(arxiv: str) -> str:
@@ -93,31 +91,44 @@ def bibtex_name(name: str) -> str:
     >>> bibtex_name("Jane van der Berg")
     'van der Berg, Jane'
     """
+    parts = name_parts(name)
+    return name if parts is None else f"{parts[0]}, {parts[1]}"
+
+
+def name_parts(name: str) -> tuple[str, str] | None:
+    """A record's author as (family, given), as `bibtex_name` reads it; None for one word.
+
+    >>> name_parts("Jane van der Berg"), name_parts("OpenAI")
+    (('van der Berg', 'Jane'), None)
+    """
     if "," in name:
         family, _, given = name.partition(",")
-        return f"{family.strip()}, {given.strip()}"
+        return family.strip(), given.strip()
     words = name.split()
     if len(words) < 2:
-        return name
+        return None
     start = len(words) - 1
     while start > 1 and words[start - 1][:1].islower():
         start -= 1
-    return f"{' '.join(words[start:])}, {' '.join(words[:start])}"
+    return " ".join(words[start:]), " ".join(words[:start])
 
 
 def _brace_and(escaped: str) -> str:
     """Brace a free-standing "and", which BibTeX would read as the next name."""
+    # NOTE: ASCII text without "and" in any case, the usual name, cannot match.
+    if escaped.isascii() and "and" not in escaped.lower():
+        return escaped
     return _AND.sub(r"{\1}", escaped)
 
 
 def _escape_name(name: str, ascii: bool) -> str:
-    plain = bibtex_name(name)
-    family, comma, given = plain.partition(", ")
-    if not comma:
-        return _brace_and(latex_escape(plain, ascii))
+    parts = name_parts(name)
+    if parts is None:
+        return _brace_and(latex_escape(name, ascii))
+    family, given = parts
     if not family or not given:
         # NOTE: BibTeX rejects a name with an empty part; braced, it is one opaque name.
-        return f"{{{latex_escape(plain, ascii)}}}"
+        return f"{{{latex_escape(f'{family}, {given}', ascii)}}}"
     # NOTE: BibTeX allows at most two commas in a name; others are braced so they print.
     given_part = latex_escape(given, ascii).replace(",", "{,}")
     return f"{_brace_and(latex_escape(family, ascii))}, {_brace_and(given_part)}"
@@ -133,6 +144,10 @@ def bibtex_title(title: str, ascii: bool = False) -> str:
     >>> bibtex_title("LLaVA and CLIP in 3D: 50% of Cases")
     '{LLaVA} and {CLIP} in {3D:} {50\\\\%} of Cases'
     """
+    if title.isascii():
+        # NOTE: escaping ASCII adds no space, capital or digit, and whitespace stays
+        # whitespace, so the escaped title has the same words to brace, found in one pass.
+        return _ASCII_PROTECTED.sub(r"{\g<0>}", latex_escape(title, ascii))
     out: list[str] = []
     for part in _WORDS.split(title):
         escaped = latex_escape(part, ascii)
@@ -167,41 +182,45 @@ def entry_fields(paper: Paper, taxonomy: Taxonomy, ascii: bool = False) -> list[
     return fields
 
 
-def _entries(paper: Paper, taxonomy: Taxonomy, ascii: bool, with_aliases: bool) -> list[Entry]:
-    fields = entry_fields(paper, taxonomy, ascii)
-    kind = entry_type(paper, taxonomy)
-    entries = [Entry(kind, paper.id, [Field(name, value) for name, value in fields])]
-    if with_aliases:
-        for alias in paper.aliases:
-            copied = [Field(name, value) for name, value in fields if name != "ids"]
-            copied.append(Field("note", f"Old key of {paper.id}; cite {paper.id} instead"))
-            entries.append(Entry(kind, alias, copied))
-    return entries
+def _entry(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """An entry as bibtexparser v2 writes it with a two-space indent and trailing commas.
+
+    NOTE: formatted here rather than by its writer, which builds, transforms and copies an
+    object per entry and field, most of the time of a whole library. Values are already safe
+    (escaped, percent-encoded or ids), so braces are all the writer would add.
+    """
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}}}\n"
 
 
-def _write(entries: list[Entry]) -> str:
-    blocks: list[Block] = list(entries)
-    library = Library(blocks)
-    layout = BibtexFormat()  # type: ignore[no-untyped-call]
-    layout.indent = "  "
-    layout.trailing_comma = True
-    layout.block_separator = "\n"
-    text: str = write_string(library, bibtex_format=layout)
-    return text.strip("\n") + "\n"
+def _alias_entries(paper: Paper, kind: str, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, entry) of the copies of a record's entry under its old keys, for classic BibTeX."""
+    copied = [(name, value) for name, value in fields if name != "ids"]
+    copied.append(("note", f"Old key of {paper.id}; cite {paper.id} instead"))
+    return [(alias, _entry(kind, alias, copied)) for alias in paper.aliases]
 
 
 def bibtex_entry(paper: Paper, taxonomy: Taxonomy, ascii: bool = False) -> str:
     """One record as a BibTeX entry (text ending in a newline)."""
-    return _write(_entries(paper, taxonomy, ascii, with_aliases=False))
+    return _entry(entry_type(paper, taxonomy), paper.id, entry_fields(paper, taxonomy, ascii))
 
 
 def bibtex_library(
     papers: Iterable[Paper], taxonomy: Taxonomy, ascii: bool = False, with_aliases: bool = False
 ) -> str:
-    """Records as a `.bib` file, in the order given (the knowledge base's is by id)."""
-    entries = [
-        entry
-        for paper in papers
-        for entry in _entries(paper, taxonomy, ascii, with_aliases=with_aliases)
-    ]
-    return _write(entries) if entries else ""
+    """Records as a `.bib` file, in the order given (the knowledge base's is by id).
+
+    The file is the entries joined by blank lines. A key used twice raises ValueError.
+    """
+    entries: dict[str, str] = {}
+    for paper in papers:
+        kind = entry_type(paper, taxonomy)
+        fields = entry_fields(paper, taxonomy, ascii)
+        found = [(paper.id, _entry(kind, paper.id, fields))]
+        if with_aliases:
+            found += _alias_entries(paper, kind, fields)
+        for key, entry in found:
+            if key in entries:
+                raise ValueError(f"Duplicate BibTeX key: {key}")
+            entries[key] = entry
+    return "\n".join(entries.values())

@@ -12,14 +12,16 @@ written from the CSL documentation, so tests can validate without the network.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring
 from typing import Any
 
-from kb.bibtex import arxiv_url, bibtex_name, entry_type
+from kb.bibtex import arxiv_url, entry_type, name_parts
 from kb.records import Paper
 from kb.taxonomy import Taxonomy
 
-__all__ = ["CSL_SCHEMA", "csl_item", "csl_items", "csl_name"]
+__all__ = ["CSL_SCHEMA", "csl_item", "csl_items", "csl_json", "csl_name"]
 
 # BibTeX entry type (see kb.bibtex) -> CSL item type.
 _CSL_TYPES: dict[str, str] = {
@@ -151,10 +153,10 @@ def csl_name(name: str) -> dict[str, str]:
     ({'family': 'Huo', 'given': 'Jiahao'}, {'family': 'van der Berg', 'given': 'Piet'}, \
 {'literal': 'OpenAI'})
     """
-    if "," not in name and len(name.split()) < 2:
+    parts = name_parts(name)
+    if parts is None:
         return {"literal": name}
-    family, _, given = bibtex_name(name).partition(",")
-    return {"family": family.strip(), "given": given.strip()}
+    return {"family": parts[0], "given": parts[1]}
 
 
 def csl_item(paper: Paper, taxonomy: Taxonomy) -> dict[str, Any]:
@@ -192,3 +194,27 @@ def csl_item(paper: Paper, taxonomy: Taxonomy) -> dict[str, Any]:
 def csl_items(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[dict[str, Any]]:
     """Records as a CSL-JSON array, in the order given."""
     return [csl_item(paper, taxonomy) for paper in papers]
+
+
+def csl_json(papers: Iterable[Paper], taxonomy: Taxonomy) -> str:
+    """`csl_items` as the text `json.dumps(items, indent=2, ensure_ascii=False)` gives.
+
+    NOTE: written item by item: the standard encoder indents in pure Python and holds every
+    item and millions of small pieces at once, slow and large for a big knowledge base.
+    """
+    items = [_indented(csl_item(paper, taxonomy), "  ") for paper in papers]
+    return "[\n  " + ",\n  ".join(items) + "\n]" if items else "[]"
+
+
+def _indented(value: Any, indent: str) -> str:
+    """`value` (JSON data with string keys) as `json.dumps` indents it by 2, at `indent`."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        pairs = [f"{encode_basestring(key)}: {_indented(v, inner)}" for key, v in value.items()]
+        return "{\n" + inner + f",\n{inner}".join(pairs) + "\n" + indent + "}"
+    if isinstance(value, list | tuple) and value:
+        items = [_indented(item, inner) for item in value]
+        return "[\n" + inner + f",\n{inner}".join(items) + "\n" + indent + "]"
+    return repr(value) if type(value) is int else json.dumps(value)

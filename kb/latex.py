@@ -112,6 +112,20 @@ def latex_char(char: str) -> str:
     return converted or _code_point(char)
 
 
+class _AsciiTable(dict[int, str]):
+    """A `str.translate` table that converts every non-ASCII character with `latex_char`."""
+
+    def __missing__(self, code: int) -> str:
+        return latex_char(chr(code))
+
+
+# NOTE: `str.translate` replaces each character once, as a loop over the characters would: a
+# replacement is never escaped again. The ASCII table maps every ASCII character (most to
+# itself), so that only non-ASCII ones reach `__missing__`.
+_SPECIALS_TABLE: dict[int, str] = {ord(char): value for char, value in SPECIALS.items()}
+_ASCII_TABLE = _AsciiTable({code: chr(code) for code in range(128)} | _SPECIALS_TABLE)
+
+
 def latex_escape(text: str, ascii: bool = True) -> str:
     """`text` as LaTeX (or BibTeX field content) that prints exactly `text` and runs nothing.
 
@@ -125,18 +139,11 @@ def latex_escape(text: str, ascii: bool = True) -> str:
     Returns:
         The escaped text.
     """
-    text = _NEWLINES.sub(" ", text)
-    if ascii:
-        text = unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    for char in text:
-        if char in SPECIALS:
-            out.append(SPECIALS[char])
-        elif ascii and ord(char) > 127:
-            out.append(latex_char(char))
-        else:
-            out.append(char)
-    return "".join(out)
+    if "\n" in text or "\r" in text:
+        text = _NEWLINES.sub(" ", text)
+    if not ascii or text.isascii():
+        return text.translate(_SPECIALS_TABLE)
+    return unicodedata.normalize("NFC", text).translate(_ASCII_TABLE)
 
 
 def latex_unescape(text: str) -> str:

@@ -11,14 +11,13 @@ the same files: no dates, no randomness.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kb.bibtex import bibtex_library
-from kb.csl import csl_items
+from kb.csl import csl_json
 from kb.graph import Gaps, gaps, timeline
 from kb.latex import LATEX_PREAMBLE, latex_escape
 from kb.records import Paper
@@ -27,11 +26,11 @@ from kb.related_work import (
     Markup,
     families,
     family_paragraph,
-    leaf_papers,
     markup,
+    papers_by_leaf,
     sentence_case,
 )
-from kb.stats import compute_stats
+from kb.stats import Stats, compute_stats
 from kb.validate import KnowledgeBase
 
 __all__ = ["SURVEY_TITLE", "Survey", "cited_ids", "survey"]
@@ -67,9 +66,22 @@ class _Writer:
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
         self.mark: Markup = markup(fmt)
+        self._names: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def text(self, value: str) -> str:
         return self.mark.text(value)
+
+    def names(self, kind: str, ids: tuple[str, ...], table: Mapping[str, object]) -> str:
+        """The names of `ids` in `table` (`kind` names it), comma-separated and escaped.
+
+        Escaped once per list: the same venues, methods, modalities and models recur in many
+        of the comparison tables' rows.
+        """
+        key = (kind, ids)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = self.text(", ".join(_names(ids, table)))
+        return found
 
     def cite(self, ids: Iterable[str]) -> str:
         return self.mark.cite(ids)
@@ -137,8 +149,7 @@ def cited_ids(text: str) -> set[str]:
     return found
 
 
-def _abstract(kb: KnowledgeBase, out: _Writer) -> str:
-    stats = compute_stats(kb)
+def _abstract(kb: KnowledgeBase, stats: Stats, out: _Writer) -> str:
     taxonomy = kb.taxonomy
     years = list(stats.years)
     method_names = {key: m.name for key, m in taxonomy.methods.items()}
@@ -165,9 +176,8 @@ def _abstract(kb: KnowledgeBase, out: _Writer) -> str:
     return out.text(" ".join(sentences))
 
 
-def _introduction(kb: KnowledgeBase, out: _Writer) -> list[str]:
+def _introduction(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
     taxonomy = kb.taxonomy
-    stats = compute_stats(kb)
     anchor = "dang2024explainable"
     source = f" {out.cite([anchor])}" if anchor in kb.papers else ""
     first = out.text(
@@ -221,9 +231,9 @@ def _comparison_table(kb: KnowledgeBase, leaf: str, papers: list[Paper], out: _W
         [
             out.cite_text(paper.id),
             out.text(taxonomy.venues[paper.venue].name),
-            out.text(", ".join(_names(paper.methods, taxonomy.methods))),
-            out.text(", ".join(_names(paper.modalities, taxonomy.modalities))),
-            out.text(", ".join(_names(paper.models, taxonomy.models)) or "-"),
+            out.names("methods", paper.methods, taxonomy.methods),
+            out.names("modalities", paper.modalities, taxonomy.modalities),
+            out.names("models", paper.models, taxonomy.models) or out.text("-"),
         ]
         for paper in papers
     ]
@@ -264,9 +274,8 @@ def _strengths_limitations(kb: KnowledgeBase, papers: list[Paper], out: _Writer)
     ]
 
 
-def _leaf_section(kb: KnowledgeBase, leaf: str, out: _Writer) -> list[str]:
+def _leaf_section(kb: KnowledgeBase, leaf: str, papers: list[Paper], out: _Writer) -> list[str]:
     node = kb.taxonomy.perspectives[leaf]
-    papers = leaf_papers(kb, leaf)
     parts = [out.heading(2, node.name, f"sec:{leaf}"), out.text(node.description)]
     if not papers:
         parts.append(out.text("No record of the knowledge base is filed here yet."))
@@ -279,7 +288,8 @@ def _leaf_section(kb: KnowledgeBase, leaf: str, out: _Writer) -> list[str]:
     parts.append(_comparison_table(kb, leaf, papers, out))
     parts.append(out.paragraph_title("Discussion by method family."))
     parts += [
-        family_paragraph(kb.taxonomy, family, out.mark) for family in families(kb.taxonomy, papers)
+        family_paragraph(kb.taxonomy, family, out.mark, kb)
+        for family in families(kb.taxonomy, papers)
     ]
     parts += _strengths_limitations(kb, papers, out)
     return parts
@@ -287,6 +297,7 @@ def _leaf_section(kb: KnowledgeBase, leaf: str, out: _Writer) -> list[str]:
 
 def _perspective_sections(kb: KnowledgeBase, out: _Writer) -> list[str]:
     taxonomy = kb.taxonomy
+    by_leaf = papers_by_leaf(kb)
     parts: list[str] = []
     for top in taxonomy.children(None):
         node = taxonomy.perspectives[top]
@@ -300,7 +311,7 @@ def _perspective_sections(kb: KnowledgeBase, out: _Writer) -> list[str]:
                     + out.text(child_node.description)
                 )
         for leaf in taxonomy.leaves_under(top):
-            parts += _leaf_section(kb, leaf, out)
+            parts += _leaf_section(kb, leaf, by_leaf.get(leaf, []), out)
     return parts
 
 
@@ -407,9 +418,9 @@ def _timeline_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
     return parts
 
 
-def _body(kb: KnowledgeBase, out: _Writer) -> list[str]:
+def _body(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
     return [
-        *_introduction(kb, out),
+        *_introduction(kb, stats, out),
         *_perspective_sections(kb, out),
         *_gap_section(kb, out),
         *_timeline_section(kb, out),
@@ -430,20 +441,21 @@ def _tex(kb: KnowledgeBase) -> str:
         f"\\author{{Generated by \\texttt{{kb export survey}} from "
         f"{len(kb.papers)} records}}\n\\date{{}}\n"
     )
-    body = "\n\n".join(_body(kb, out))
-    return (
+    stats = compute_stats(kb)
+    head = (
         "% Generated by `kb export survey --format tex`; compile with latexmk -pdf.\n"
         f"{preamble}\\begin{{document}}\n\\maketitle\n\n"
-        f"\\begin{{abstract}}\n{_abstract(kb, out)}\n\\end{{abstract}}\n\n"
-        "\\tableofcontents\n\n"
-        f"{body}\n\n"
-        "\\bibliographystyle{plainnat}\n\\bibliography{references}\n\\end{document}\n"
+        f"\\begin{{abstract}}\n{_abstract(kb, stats, out)}\n\\end{{abstract}}\n\n"
+        "\\tableofcontents"
     )
+    tail = "\\bibliographystyle{plainnat}\n\\bibliography{references}\n\\end{document}\n"
+    return _document(head, _body(kb, stats, out), tail)
 
 
 def _md(kb: KnowledgeBase) -> str:
     out = _Writer("md")
-    abstract = _abstract(kb, out)
+    stats = compute_stats(kb)
+    abstract = _abstract(kb, stats, out)
     front = (
         "---\n"
         f'title: "{SURVEY_TITLE}"\n'
@@ -454,12 +466,22 @@ def _md(kb: KnowledgeBase) -> str:
         "link-citations: true\n"
         "---\n"
     )
-    body = "\n\n".join(_body(kb, out))
-    return (
+    head = (
         f"{front}\n<!-- Generated by `kb export survey --format md`; convert with pandoc "
-        "--citeproc. -->\n\n"
-        f"{body}\n\n# References {{#references}}\n\n::: {{#refs}}\n:::\n"
+        "--citeproc. -->"
     )
+    return _document(
+        head, _body(kb, stats, out), "# References {#references}\n\n::: {#refs}\n:::\n"
+    )
+
+
+def _document(head: str, body: list[str], tail: str) -> str:
+    """The blocks of a document, separated by blank lines.
+
+    NOTE: joined once: a large knowledge base's survey is hundreds of megabytes, and wrapping
+    the joined body in the head and tail would copy it a second time.
+    """
+    return "\n\n".join([head, *body, tail])
 
 
 def survey(kb: KnowledgeBase, fmt: Format, name: str = "survey") -> Survey:
@@ -479,6 +501,5 @@ def survey(kb: KnowledgeBase, fmt: Format, name: str = "survey") -> Survey:
         files = {main: _tex(kb), "references.bib": bibtex_library(papers, kb.taxonomy, True)}
     else:
         main = f"{name}.md"
-        items = json.dumps(csl_items(papers, kb.taxonomy), indent=2, ensure_ascii=False)
-        files = {main: _md(kb), "references.json": items + "\n"}
+        files = {main: _md(kb), "references.json": csl_json(papers, kb.taxonomy) + "\n"}
     return Survey(main, files)

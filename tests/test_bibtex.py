@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import bibtexparser
@@ -247,6 +248,101 @@ def test_escaped_text_holds_only_printing_macros_and_balanced_braces(value: str)
         assert depth >= 0
     assert depth == 0
     assert latex_unescape(latex_escape(value, ascii=False)) == value
+
+
+# --- the fast escaping equals the character loop it replaced ----------------------------------
+
+
+def _loop_latex_escape(text: str, ascii: bool = True) -> str:
+    """`latex_escape` as it was written first, one character at a time: the reference."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    if ascii:
+        text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    for char in text:
+        if char in SPECIALS:
+            out.append(SPECIALS[char])
+        elif ascii and ord(char) > 127:
+            out.append(latex_char(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _loop_bibtex_title(title: str, ascii: bool) -> str:
+    out: list[str] = []
+    for part in re.split(r"(\s+)", title):
+        escaped = _loop_latex_escape(part, ascii)
+        inner = any(char.isupper() for char in part[1:]) or any(char.isdigit() for char in part)
+        out.append(f"{{{escaped}}}" if part and not part.isspace() and inner else escaped)
+    return "".join(out)
+
+
+# Any text at all: line breaks and other whitespace, controls, combining marks (NFC composes
+# them), the characters pylatexenc converts, and TeX's and BibTeX's special characters.
+_ANY_TEXT = st.lists(
+    st.characters(codec=None)
+    | st.characters(min_codepoint=0x80, max_codepoint=0x2400)
+    | st.sampled_from(list(SPECIALS) + list("\r\n\t\x0b\x1c\x85\u2028 \u0301\u212baAzZ09,"))
+    | st.sampled_from(["and", "AND", "van", "LLaVA", "3D"])
+).map("".join)
+# ASCII titles have a faster path of their own.
+_ASCII_TEXT = st.lists(
+    st.characters(max_codepoint=127) | st.sampled_from(["LLaVA", "3D", "a_B", "\\x", " \n "])
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=_ANY_TEXT | _ASCII_TEXT, ascii=st.booleans())
+def test_latex_escape_gives_what_the_character_loop_gave(value: str, ascii: bool) -> None:
+    assert latex_escape(value, ascii) == _loop_latex_escape(value, ascii)
+    assert bibtex_title(value, ascii) == _loop_bibtex_title(value, ascii)
+
+
+def test_bibtex_title_gives_what_the_loop_gave_for_any_two_ascii_characters() -> None:
+    for first in range(128):
+        for second in range(128):
+            value = f"{chr(first)}{chr(second)}"
+            for title in (value, f"x{value}", f"{value} 9"):
+                assert bibtex_title(title) == _loop_bibtex_title(title, True), repr(title)
+
+
+def test_latex_escape_gives_what_the_character_loop_gave_for_each_character() -> None:
+    for code in [*range(0x2400), 0xD800, 0x1F600, 0x10FFFF]:
+        for value in (chr(code), f"e{chr(code)}\u0301 {chr(code)}\n"):
+            for ascii in (True, False):
+                assert latex_escape(value, ascii) == _loop_latex_escape(value, ascii), hex(code)
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=_ANY_TEXT, ascii=st.booleans())
+def test_any_author_is_escaped_as_family_comma_given_with_a_free_and_braced(
+    kb: KnowledgeBase, name: str, ascii: bool
+) -> None:
+    family, comma, given = bibtex_name(name).partition(", ")
+
+    def part(value: str) -> str:
+        return re.sub(r"(?<!\S)(and)(?!\S)", r"{\1}", value, flags=re.IGNORECASE)
+
+    if not comma:
+        expected = part(_loop_latex_escape(family, ascii))
+    elif not family or not given:
+        expected = f"{{{_loop_latex_escape(f'{family}, {given}', ascii)}}}"
+    else:
+        given_part = _loop_latex_escape(given, ascii).replace(",", "{,}")
+        expected = f"{part(_loop_latex_escape(family, ascii))}, {part(given_part)}"
+    paper = _record(kb, authors=(name,))
+    assert dict(entry_fields(paper, kb.taxonomy, ascii))["author"] == expected
+
+
+def test_a_key_used_twice_in_a_library_is_refused(kb: KnowledgeBase) -> None:
+    paper = kb.papers["doe2024probing"]
+    with pytest.raises(ValueError, match="doe2024probing"):
+        bibtex_library([paper, paper], kb.taxonomy)
+    aliased = paper.model_copy(update={"aliases": ("doe2024probing",)})
+    assert "doe2024probing" in bibtex_library([aliased], kb.taxonomy)
+    with pytest.raises(ValueError, match="doe2024probing"):
+        bibtex_library([aliased], kb.taxonomy, with_aliases=True)
 
 
 @settings(max_examples=200, deadline=None)

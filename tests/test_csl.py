@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.cli import main
-from kb.csl import CSL_SCHEMA, csl_item, csl_items, csl_name
+from kb.csl import CSL_SCHEMA, _indented, csl_item, csl_items, csl_json, csl_name
 from kb.pipeline import load_knowledge_base
 from kb.validate import KnowledgeBase
 from tests.conftest import REPO, assert_golden
@@ -54,6 +54,28 @@ def _bibliography(items: list[dict[str, Any]]) -> list[str]:
 def test_the_fixture_items_match_their_golden_file(kb: KnowledgeBase) -> None:
     items = csl_items(kb.papers.values(), kb.taxonomy)
     assert_golden("export/fixture.csl.json", json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+
+
+def test_csl_json_is_the_text_json_dumps_gives() -> None:
+    for root in (EXPORT_KB, REPO):
+        kb = load_knowledge_base(root).kb
+        items = csl_items(kb.papers.values(), kb.taxonomy)
+        expected = json.dumps(items, indent=2, ensure_ascii=False)
+        assert csl_json(kb.papers.values(), kb.taxonomy) == expected
+    assert csl_json([], kb.taxonomy) == json.dumps([], indent=2)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_JSON)
+def test_any_json_value_is_indented_as_json_dumps_indents_it(value: Any) -> None:
+    assert _indented(value, "") == json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def test_the_items_are_valid_csl_json(kb: KnowledgeBase) -> None:

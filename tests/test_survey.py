@@ -7,15 +7,19 @@ packages listed in scripts/debian-packages.txt and are skipped where those are m
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import shutil
 import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kb.bibtex import bibtex_library
 from kb.cli import main
@@ -173,6 +177,110 @@ def test_markdown_escaping_leaves_no_special_character_unescaped(value: str) -> 
     assert not set(unescaped) & set("\\`*_{}[]<>#+!|~^$@&")
     assert not re.match(r"\s*(\d+[.)]|[-:])", escaped)
     assert re.sub(r"\\(.)", r"\1", escaped) == re.sub(r"\s+", " ", value)
+
+
+# --- the fast text functions give what the regular expressions they replaced gave -------------
+
+
+def _regex_escape_markdown(text: str) -> str:
+    """`escape_markdown` as it was written first, with three substitutions: the reference."""
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"([\\`*_{}\[\]<>#+!|~^$@&])", r"\\\1", text)
+    return re.sub(
+        r"^(\s*)(\d+)([.)])|^(\s*)([-:])",
+        lambda m: (
+            f"{m.group(1)}{m.group(2)}\\{m.group(3)}"
+            if m.group(2)
+            else f"{m.group(4)}\\{m.group(5)}"
+        ),
+        text,
+    )
+
+
+def _regex_key_sentence(summary: str) -> str:
+    """`key_sentence` as it was written first: split, then search every sentence."""
+    flat = re.sub(r"\s+", " ", summary)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"])", flat) if s.strip()]
+    contribution = re.compile(
+        r"\b(propos|introduc|present)\w*|\b(this|the) (paper|work|study)\b|\bthe authors\b",
+        re.IGNORECASE,
+    )
+    for sentence in sentences:
+        if contribution.search(sentence):
+            return sentence
+    return sentences[0] if sentences else summary
+
+
+# Summaries and findings: sentence ends, every kind of whitespace, the contribution words in
+# and out of words and in any case (with the non-ASCII letters that match them ignoring case),
+# and pandoc's special characters.
+_PROSE = st.lists(
+    st.characters(codec=None)
+    | st.sampled_from(list('.!?"0A aZ_-:)1(\t\r\n\x0b\x1c\x85\u2028\u3000\u00a0'))
+    | st.sampled_from(list("\u017f\u212a\u0130\u0131"))
+    | st.sampled_from(list("\\`*_{}[]<>#+!|~^$@&"))
+    | st.sampled_from(["the authors", "This paper", "THE  WORK", "the\nstudy", "propose"])
+    | st.sampled_from(["representation", "Introduces", "presented", "network", "Authors"])
+).map("".join)
+# Sentences of words: the contribution words at the start of words, in later sentences.
+_WORDS = st.lists(
+    st.sampled_from(["It", "works.", "Lens", "probes", "a", "model.", "1.", "(this", "paper)"])
+    | st.sampled_from(["representations", "Presented", "introducing", "proposal", "the"])
+    | st.sampled_from(["work", "study", "authors", "THE", "Authors.", "-", "\n", '"Quoted."'])
+).map(" ".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=_PROSE | _WORDS)
+@example("Attention is cheap. Results were presented here.")
+@example("Attention is cheap. In this\nwork, a lens.")
+@example("It works. A proposal.")
+@example("It works. Introducing lenses.")
+@example("It works. This paper, at last.")
+@example("It works. The study shows it.")
+@example("It works. The AUTHORS say so.")
+def test_escape_markdown_and_key_sentence_give_what_the_regular_expressions_gave(
+    value: str,
+) -> None:
+    assert escape_markdown(value) == _regex_escape_markdown(value)
+    assert key_sentence(value) == _regex_key_sentence(value)
+
+
+def test_str_split_and_regular_expressions_agree_on_whitespace() -> None:
+    # NOTE: kb.related_work squashes whitespace with str.split rather than re.sub(r"\s+").
+    whitespace = [chr(code) for code in range(sys.maxunicode + 1) if re.match(r"\s", chr(code))]
+    assert [char for char in whitespace if len(f"a{char}b".split()) != 2] == []
+    assert [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()] == whitespace
+    assert [char for char in whitespace if char.isprintable()] == [" "]
+
+
+def test_a_record_replaced_in_the_knowledge_base_gets_new_sentences() -> None:
+    kb = load_knowledge_base(EXPORT_KB).kb
+    before = related_work(kb, "model.layer", "md")
+    paper = kb.papers["kim2024tuned"]
+    kb.papers["kim2024tuned"] = paper.model_copy(update={"summary": "We propose a new lens."})
+    after = related_work(kb, "model.layer", "md")
+    assert "We propose a new lens [@kim2024tuned]." in after
+    assert after == related_work(replace(kb, papers=dict(kb.papers)), "model.layer", "md")
+    other = replace(kb, papers={**kb.papers, "kim2024tuned": paper})
+    assert related_work(other, "model.layer", "md") == before
+    assert related_work(kb, "model.layer", "md") == after
+
+
+def test_sentences_are_shared_only_while_their_knowledge_base_lives() -> None:
+    from kb import related_work as module
+
+    kb = load_knowledge_base(EXPORT_KB).kb
+    cold = survey(kb, "md").files
+    assert id(kb) in module._MEMOS
+    related = [related_work(kb, leaf, "md") for leaf in kb.taxonomy.leaves]
+    assert survey(kb, "md").files == cold
+    fresh = load_knowledge_base(EXPORT_KB).kb
+    assert [related_work(fresh, leaf, "md") for leaf in fresh.taxonomy.leaves] == related
+    key = id(kb)
+    del kb
+    gc.collect()
+    assert key not in module._MEMOS
 
 
 # --- the survey -------------------------------------------------------------------------------
