@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from kb.csl import csl_items
+from kb.csl import csl_json
 from kb.graph import gaps, graphml, node_link
 from kb.related_work import related_work
 from kb.site import assets, data
@@ -108,10 +108,7 @@ def _downloads(ctx: SiteContext) -> list[_Download]:
             whole,
             "downloads/mllm-xai-kb.csl.json",
             "Every record as CSL-JSON (Zotero, Pandoc)",
-            lambda: (
-                json.dumps(csl_items(list(ctx.papers.values()), tax), ensure_ascii=False, indent=2)
-                + "\n"
-            ),
+            lambda: csl_json(ctx.papers.values(), tax) + "\n",
         ),
         _Download(
             whole,
