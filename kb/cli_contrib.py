@@ -6,17 +6,14 @@ library, print, write through `kb.write` and set the exit code (0 clean, 1 probl
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from kb import arxiv
-from kb.dedupe import Entry, entry_from_text, find_duplicates, read_entries
+from kb.dedupe import find_duplicates, read_entries
 from kb.diff import changed_files, diff_knowledge_base, render_markdown
 from kb.importer import (
     Incoming,
@@ -26,8 +23,8 @@ from kb.importer import (
     incoming_from_bibtex,
     plan_import,
 )
-from kb.load import MAX_FILE_BYTES, paper_files, read_tree
-from kb.pipeline import PARALLEL_THRESHOLD, check_tree
+from kb.load import read_tree
+from kb.pipeline import check_tree
 from kb.problems import Problem
 from kb.taxonomy import VOCABULARY_FILES
 from kb.validate import validate_taxonomy
@@ -128,7 +125,7 @@ def add(
             click.echo(found.render())
             ctx.exit(2 if found.code == "bad-arxiv" else 1)
         incoming = [incoming_from_arxiv(found)]
-    state = KbState.of(taxonomy, _entries(root))
+    state = KbState.of(taxonomy, read_entries(root))
 
     def read(display: str) -> str:
         return (root / display).read_bytes().decode("utf-8")
@@ -143,39 +140,6 @@ def add(
     _print_plan(plan, dry_run)
     errors = any(p.severity == "error" for o in plan.outcomes for p in o.problems)
     ctx.exit(1 if errors else 0)
-
-
-def _read_entries(root: str, displays: list[str]) -> list[Entry]:
-    entries: list[Entry] = []
-    for display in displays:
-        try:
-            with open(os.path.join(root, display), "rb") as stream:
-                # NOTE: read(n) allocates n bytes first; sized by fstat, reading costs ~10x less.
-                if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
-                    continue
-                data = stream.read()
-            entry = entry_from_text(data.decode("utf-8"), display)
-        except (OSError, UnicodeDecodeError):
-            continue
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
-def _entries(root: Path) -> list[Entry]:
-    """The dedupe view of every record file; unreadable files are left to kb validate.
-
-    NOTE: only the few fields dedupe needs are parsed (`kb.dedupe.record_head`), spread over
-    the cores for large knowledge bases, as kb validate does.
-    """
-    displays, _ = paper_files(root)
-    jobs = min(os.cpu_count() or 1, 8)
-    if jobs < 2 or len(displays) < PARALLEL_THRESHOLD:
-        return _read_entries(str(root), displays)
-    chunks = [displays[index::jobs] for index in range(jobs)]
-    with ProcessPoolExecutor(jobs, get_context("fork")) as pool:
-        parts = pool.map(_read_entries, [str(root)] * jobs, chunks)
-        return [entry for part in parts for entry in part]
 
 
 @click.command()
