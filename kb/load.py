@@ -37,10 +37,18 @@ MAX_DEPTH = 16
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = SafeConstructor()
 # NOTE: C0/C1 controls (tab and newline excepted) and Unicode bidi overrides can hide text from
-# reviewers ("Trojan Source"); none has a place in a record.
+# reviewers ("Trojan Source"); none has a place in a record. The non-characters U+FFFE and
+# U+FFFF pass YAML's escapes ("\uFFFE") but no XML (GraphML) can hold them.
 _FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufffe\uffff]"
 )
+
+
+def _forbidden(char: str) -> str:
+    """The message for a forbidden character."""
+    kind = "non-character" if char in "\ufffe\uffff" else "control or bidirectional character"
+    return f"{kind} U+{ord(char):04X} is not allowed"
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ def parse_text(text: str, display: str) -> Document:
             Problem(
                 "control-char",
                 display,
-                f"control or bidirectional character U+{ord(bad.group()):04X} is not allowed",
+                _forbidden(bad.group()),
                 line,
                 col,
                 hint="delete it; use plain text",
@@ -298,7 +306,7 @@ class _Builder:
             # the raw text; the decoded value is checked too.
             raise self._fail(
                 "control-char",
-                f"control or bidirectional character U+{ord(bad.group()):04X} is not allowed",
+                _forbidden(bad.group()),
                 node,
                 "delete it; use plain text",
             )

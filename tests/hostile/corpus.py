@@ -73,6 +73,9 @@ HOSTILE: dict[str, Hostile] = {
         PAPER, record(title='"Probing \\u202eLayers"').encode(), "control-char"
     ),
     "bidi-isolate": Hostile(PAPER, record(title='"Probing \u2066Layers"').encode(), "control-char"),
+    "escaped-noncharacter": Hostile(
+        PAPER, record(title='"Probing\\uFFFELayers"').encode(), "control-char"
+    ),
     "escape-char": Hostile(PAPER, record(title='"\x1b[31mred"').encode(), "control-char"),
     "lone-surrogate-escape": Hostile(PAPER, record(title='"\\ud800"').encode(), "yaml-syntax"),
     "invalid-utf8-overlong": Hostile(
