@@ -963,6 +963,7 @@ def _sorted_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict[
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+@collector_paused()
 def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """The graph as node-link data (JSON-ready), nodes by id, links by (source, target, key).
 
