@@ -62,7 +62,7 @@ def test_two_builds_into_one_folder_take_turns(
         threading.Thread(target=build_site, args=(kb_root, site, tmp_path / f"docs{n}"))
         for n in range(2)
     ]
-    monkeypatch.setattr(build, "run_pagefind", lambda output: None)
+    monkeypatch.setattr(build, "index_site", lambda output: None)
     for thread in threads:
         thread.start()
     for thread in threads:

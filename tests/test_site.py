@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from kb.bibtex import bibtex_library
 from kb.cli import main
 from kb.pipeline import load_knowledge_base
-from kb.site import charts, data
+from kb.site import charts, data, search
 from kb.site.build import PAGES_MANIFEST, SITE_MARKER, BuildReport, build_site
 from kb.site.escape import html_text, md_text, safe_url, squash
 from kb.site.pages import SIZE_MARKER, fill_sizes
@@ -583,3 +583,59 @@ def test_a_damaged_page_manifest_means_every_page_is_rendered(
     (tmp_path / "out" / PAGES_MANIFEST).write_text(manifest)
     again, _ = _rebuild(root, tmp_path)
     assert "4 paper pages rendered, 0 kept" in again.notes
+
+
+# --- the search index in bundles ----------------------------------------------------------
+
+
+def test_bundle_parts_follow_the_number_of_papers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_BUNDLE", 10)
+    assert search.bundle_parts(0) == search.bundle_parts(10) == []
+    assert search.bundle_parts(11) == ["pagefind-parts/1/"]
+    assert search.bundle_parts(30) == ["pagefind-parts/1/", "pagefind-parts/2/"]
+
+
+def test_page_batches_put_every_page_in_one_batch_and_papers_in_id_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_BUNDLE", 2)
+    pages = ["index.html", "404.html", "methods/x/index.html"]
+    pages += [f"papers/{pid}/index.html" for pid in ("c", "a", "e", "b", "d")]
+    for relative_path in pages:
+        (tmp_path / relative_path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative_path).write_text("<html></html>")
+    assert search.page_batches(tmp_path) == [
+        ["404.html", "index.html", "methods/x/index.html", "papers/a/index.html",
+         "papers/b/index.html"],
+        ["papers/c/index.html", "papers/d/index.html"],
+        ["papers/e/index.html"],
+    ]  # fmt: skip
+    assert search.bundle_parts(5) == ["pagefind-parts/1/", "pagefind-parts/2/"]
+
+
+def _entry(bundle: Path) -> dict[str, Any]:
+    entry: dict[str, Any] = json.loads((bundle / "pagefind-entry.json").read_text())
+    return entry
+
+
+def test_a_split_search_index_covers_every_page_once_and_the_search_page_merges_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_BUNDLE", 1)
+    outcome = build_site(SITE_KB, tmp_path / "out", tmp_path / "docs", search=True)
+    assert isinstance(outcome, BuildReport), [p.render() for p in outcome]
+    site = outcome.output
+    parts = sorted((site / "pagefind-parts").iterdir())
+    assert [p.name for p in parts] == ["1", "2", "3"]
+    counts = [_entry(site / "pagefind")["languages"]["en"]["page_count"]]
+    counts += [_entry(part)["languages"]["en"]["page_count"] for part in parts]
+    assert counts[1:] == [1, 1, 1]
+    indexed_pages = [p for p in _html_files(site) if "data-pagefind-body" in p.read_text()]
+    assert sum(counts) == len(indexed_pages)
+    assert not list(tmp_path.glob("*.search"))  # the batches' link folders are gone
+    search_page = (site / "search" / "index.html").read_text()
+    listed = re.search(r'data-parts="([^"]*)"', search_page)
+    assert listed is not None
+    assert [posixpath.normpath(f"search/{link}") for link in listed[1].split()] == [
+        f"pagefind-parts/{n}" for n in (1, 2, 3)
+    ]

@@ -34,6 +34,7 @@ from kb.site.routes import (
     paper_page,
     relative,
 )
+from kb.site.search import bundle_parts
 from kb.site.shell import PAPER_SECTIONS, SHELL_PAGE, shell_markdown
 
 __all__ = [
@@ -516,7 +517,7 @@ def render_pages(
         default_size=min(GRAPH_DEFAULT, len(ctx.papers)),
     )
     pages["statistics.md"] = _statistics(r, gaps)
-    pages["search.md"] = r.render("search.md.j2", "search.md")
+    pages["search.md"] = r.render("search.md.j2", "search.md", parts=bundle_parts(len(ctx.papers)))
     pages["contribute.md"] = r.render("contribute.md.j2", "contribute.md")
     dates = [p.added for p in ctx.papers.values() if p.added is not None]
     pages["downloads.md"] = r.render(

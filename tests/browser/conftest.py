@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from kb.site import search
 from kb.site.build import build_site
 from tests.conftest import REPO
 
@@ -47,7 +48,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given:
         return Path(given)
     base = tmp_path_factory.mktemp("browser-site")
-    outcome = build_site(SITE_KB, base / "site", base / "docs")
+    # NOTE: one paper a search bundle, so that every search test goes through the merging of
+    # bundles that a knowledge base of more than PAGES_PER_BUNDLE papers needs.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PAGES_PER_BUNDLE", 1)
+        outcome = build_site(SITE_KB, base / "site", base / "docs")
     assert not isinstance(outcome, list), [p.render() for p in outcome]
     return outcome.output
 

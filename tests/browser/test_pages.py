@@ -64,6 +64,24 @@ def test_search_finds_a_paper_by_a_word_only_in_its_summary(page: Any, base_url:
     page.wait_for_url(re.compile(r"/papers/doe2024probing/$"))
 
 
+@pytest.mark.parametrize(
+    ("query", "paper"),
+    [
+        ("affine translator", "belrose2023eliciting"),  # the first bundle
+        ("quokkafication", "doe2024probing"),  # pagefind-parts/1/
+        ("clips", "roe2025video"),  # pagefind-parts/3/
+    ],
+)
+def test_search_finds_papers_in_every_bundle_of_a_split_index(
+    page: Any, base_url: str, site: Path, query: str, paper: str
+) -> None:
+    assert (site / "pagefind-parts" / "3").is_dir()
+    page.goto(base_url + "search/?q=" + query)
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=10_000)
+    assert result.get_attribute("href").endswith(f"/papers/{paper}/")
+
+
 def _explorer(page: Any, base_url: str) -> None:
     page.goto(base_url + "explorer/")
     page.locator("#kb-explorer[data-ready=true]").wait_for()
