@@ -208,6 +208,7 @@ def markdown(info: dict[str, str], rows: list[Row]) -> str:
     lines = ["# Benchmark results", ""]
     lines += [f"- {key}: {value}" for key, value in info.items()]
     lines += ["", "Produced by `python -m benchmarks` (see benchmarks/README.md).", ""]
+    lines += [summary(rows), ""]
     lines += [
         "| records | benchmark | seconds | peak MB | floor | floor s | ratio | target | pass "
         "| note |",
@@ -388,7 +389,8 @@ def bench_site(root: Path, records: int, repeat: int) -> list[Row]:
     row.passed = measure.seconds <= 900 and measure.megabytes <= 4000
     row.note = ", ".join(f"{name} {sec:.1f} s" for name, sec in _stages(out).items())
     rows = [row, _largest_page(records, site)]
-    index = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    bundles = [site / "pagefind", site / "pagefind-parts"]
+    index = sum(p.stat().st_size for b in bundles for p in b.rglob("*") if p.is_file())
     rows[-1].note += f"; search index {index / 1e6:.0f} MB, {index / records / 1024:.1f} KB a paper"
     shutil.rmtree(docs)
     report = root / "weight.json"
@@ -405,6 +407,37 @@ def bench_site(root: Path, records: int, repeat: int) -> list[Row]:
         weight.extra = {"bytes": loaded}
         rows.append(weight)
     return rows
+
+
+# NOTE: the issue sets each target at one size (validate, dedupe and graph at 100,000; the
+# site build at 10,000); at the other sizes the same measurements are reported without a
+# verdict, since fixed costs (process start-up, MkDocs' 130 pages) dominate small runs.
+HELD_AT = {
+    "validate": 100_000,
+    "graph build": 100_000,
+    "dedupe": 100_000,
+    "kb build (no search)": 10_000,
+    "kb build growth": 10_000,
+    "docs-tree generation": 10_000,
+}
+
+
+def hold_to_targets(rows: list[Row]) -> None:
+    """Keep a verdict only where the target is set: elsewhere name the size it is held at."""
+    for row in rows:
+        size = next((n for prefix, n in HELD_AT.items() if row.name.startswith(prefix)), None)
+        if size is not None and row.records != size and row.passed is not None:
+            row.passed = None
+            row.target = f"({row.target} at {size:,})"
+
+
+def summary(rows: list[Row]) -> str:
+    """One line: how many of the targets held to were met."""
+    held = [r for r in rows if r.passed is not None]
+    missed = [f"{r.name} at {r.records:,}" for r in held if not r.passed]
+    met = len(held) - len(missed)
+    line = f"**Targets met: {met} of {len(held)}.**"
+    return line + (" Missed: " + "; ".join(missed) + "." if missed else "")
 
 
 BENCHMARKS = {
@@ -440,9 +473,12 @@ def main() -> None:
                     continue
                 if name == "site" and records != args.site:
                     continue
-                rows += BENCHMARKS[name](root, records, args.repeat)
-                print(markdown({}, rows).splitlines()[-1], flush=True)
+                new = BENCHMARKS[name](root, records, args.repeat)
+                rows += new
+                print("\n".join(markdown({}, rows).splitlines()[-len(new) :]), flush=True)
+    hold_to_targets(rows)
     info = machine()
+    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(
         json.dumps({"machine": info, "rows": [asdict(r) for r in rows]}, indent=2) + "\n"
     )
