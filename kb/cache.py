@@ -1,9 +1,11 @@
 """A content-hash cache of per-file validation results under `.kb-cache/`.
 
 An entry holds what validating one record file produced: its problems and the `Facts` the
-cross-record checks need. An entry is reused only when the file's bytes hash to the same digest
-(the size and modification time merely spare reading files that cannot have changed), and the
-whole cache only when the code of `kb` and the vocabularies are the same as when it was written.
+cross-record checks need; the cache also keeps the cross-record problems found with exactly its
+entries, which stand as long as no file changed, came or went. An entry is reused only when the
+file's bytes hash to the same digest (the size and modification time merely spare reading files
+that cannot have changed), and the whole cache only when the code of `kb` and the vocabularies
+are the same as when it was written.
 A cache that cannot be read, or whose checksum does not match, is ignored and rebuilt.
 """
 
@@ -22,10 +24,14 @@ from kb.write import write_atomic
 
 __all__ = [
     "CACHE_DIR",
-    "Entry",
+    "Cache",
+    "RawEntry",
     "cache_path",
     "code_digest",
+    "entry_facts",
+    "entry_problems",
     "file_digest",
+    "make_entry",
     "read_cache",
     "stat_stamp",
     "write_cache",
@@ -33,18 +39,20 @@ __all__ = [
 
 CACHE_DIR = ".kb-cache"
 _FILE = "validate.marshal"
-_MAGIC = b"kb-cache-1\n"
+_MAGIC = b"kb-cache-2\n"
+
+# What validating one file produced, as stored (marshal-ready tuples): size, stat stamp,
+# content digest, problems, facts. Kept in this form and turned into objects only when needed:
+# a warm run at 100,000 records needs almost none of them.
+RawEntry = tuple[int, tuple[int, int, int], bytes, tuple[tuple[Any, ...], ...], Any]
 
 
 @dataclass(frozen=True)
-class Entry:
-    """What validating one file produced, and the state of the file it was produced from."""
+class Cache:
+    """The per-file entries, and the cross-record problems found with exactly those files."""
 
-    size: int
-    stamp: tuple[int, int, int]
-    digest: bytes
-    problems: tuple[Problem, ...]
-    facts: Facts | None
+    entries: dict[str, RawEntry]
+    cross: tuple[tuple[Any, ...], ...] = ()
 
 
 def stat_stamp(stat: os.stat_result) -> tuple[int, int, int]:
@@ -76,20 +84,34 @@ def _problem_tuple(problem: Problem) -> tuple[Any, ...]:
     return (p.code, p.path, p.message, p.line, p.col, p.hint, p.severity, p.loc)
 
 
-def _facts_tuple(facts: Facts | None) -> tuple[Any, ...] | None:
-    if facts is None:
-        return None
-    positions = {loc: tuple(position) for loc, position in facts.positions.items()}
-    f = facts
-    return (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, f.kind, positions)
+def make_entry(
+    size: int,
+    stamp: tuple[int, int, int],
+    digest: bytes,
+    problems: list[Problem],
+    facts: Facts | None,
+) -> RawEntry:
+    """The stored form of one file's results."""
+    stored = None
+    if facts is not None:
+        f = facts
+        positions = {loc: tuple(position) for loc, position in f.positions.items()}
+        stored = (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, f.kind, positions)
+    return size, stamp, digest, tuple(_problem_tuple(p) for p in problems), stored
 
 
-def _facts(data: tuple[Any, ...] | None) -> Facts | None:
-    if data is None:
+def entry_problems(entry: RawEntry) -> list[Problem]:
+    """The problems of one stored entry."""
+    return [Problem(*problem) for problem in entry[3]]
+
+
+def entry_facts(entry: RawEntry) -> Facts | None:
+    """The facts of one stored entry (None for a file that did not validate)."""
+    if entry[4] is None:
         return None
     # NOTE: positions stay the (line, col) tuples marshal gives back: a warm run reads
     # hundreds of thousands of them and needs almost none.
-    record_id, path, year, arxiv, doi, cites, aliases, kind, positions = data
+    record_id, path, year, arxiv, doi, cites, aliases, kind, positions = entry[4]
     return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, positions)
 
 
@@ -98,39 +120,27 @@ def cache_path(root: Path) -> Path:
     return root / CACHE_DIR / _FILE
 
 
-def read_cache(root: Path, key: bytes) -> dict[str, Entry]:
-    """The entries by file path, or none when the cache is missing, stale or corrupt."""
+def read_cache(root: Path, key: bytes) -> Cache:
+    """The stored entries by file path; none when the cache is missing, stale or corrupt."""
     try:
         raw = cache_path(root).read_bytes()
         if not raw.startswith(_MAGIC):
-            return {}
+            return Cache({})
         checksum, body = raw[len(_MAGIC) : len(_MAGIC) + 16], raw[len(_MAGIC) + 16 :]
         if file_digest(body) != checksum:
-            return {}
-        stored_key, entries = marshal.loads(body)
-        if stored_key != key:
-            return {}
-        return {
-            path: Entry(size, stamp, digest, tuple(Problem(*p) for p in problems), _facts(facts))
-            for path, (size, stamp, digest, problems, facts) in entries.items()
-        }
+            return Cache({})
+        stored_key, entries, cross = marshal.loads(body)
+        if stored_key != key or not isinstance(entries, dict):
+            return Cache({})
+        return Cache(entries, tuple(cross))
     except (OSError, ValueError, EOFError, TypeError):
-        return {}
+        return Cache({})
 
 
-def write_cache(root: Path, key: bytes, entries: dict[str, Entry]) -> None:
-    """Store `entries` atomically; a failure to write only costs speed next time."""
-    payload = {
-        path: (
-            e.size,
-            e.stamp,
-            e.digest,
-            tuple(_problem_tuple(p) for p in e.problems),
-            _facts_tuple(e.facts),
-        )
-        for path, e in entries.items()
-    }
-    body = marshal.dumps((key, payload))
+def write_cache(root: Path, key: bytes, entries: dict[str, RawEntry], cross: list[Problem]) -> None:
+    """Store `entries` and the cross-record problems found with them, atomically; a failure to
+    write only costs speed next time."""
+    body = marshal.dumps((key, entries, tuple(_problem_tuple(p) for p in cross)))
     folder = root / CACHE_DIR
     try:
         write_atomic(folder / _FILE, _MAGIC + file_digest(body) + body)

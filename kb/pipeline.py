@@ -16,10 +16,14 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kb.cache import (
-    Entry,
+    Cache,
+    RawEntry,
     cache_path,
     code_digest,
+    entry_facts,
+    entry_problems,
     file_digest,
+    make_entry,
     read_cache,
     stat_stamp,
     write_cache,
@@ -184,29 +188,38 @@ def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
         for name in VOCABULARY_FILES
     ]
     key = code_digest(vocabulary_bytes) + sys.version.encode()
-    cached = read_cache(root, key) if use_cache else {}
-    written = _cache_time(root) if cached else 0
+    cached = read_cache(root, key) if use_cache else Cache({})
+    written = _cache_time(root) if cached.entries else 0
     displays, stray = paper_files(root)
     problems += stray
-    entries: dict[str, Entry] = {}
+    entries: dict[str, RawEntry] = {}
     todo: list[str] = []
     # NOTE: plain strings, not Path objects: building 100,000 Paths was a third of a warm run.
     base = os.fspath(root)
     for display in displays:
-        entry = cached.get(display)
+        entry = cached.entries.get(display)
         if entry is not None and _unchanged(f"{base}/{display}", entry, written):
             entries[display] = entry
         else:
             todo.append(display)
     for display, size, stamp, digest, found, facts in _check_all(root, todo, taxonomy, jobs):
-        entries[display] = Entry(size, stamp, digest, tuple(found), facts)
-    records = {e.facts.id: e.facts for e in entries.values() if e.facts is not None}
-    problems += [p for display in displays for p in entries[display].problems]
-    problems += cross_record_problems(dict(sorted(records.items())), taxonomy, loaded.vocabularies)
-    if use_cache and (todo or len(entries) != len(cached)):
-        write_cache(root, key, entries)
-    validated = tuple(sorted(facts.path for facts in records.values()))
-    return Report(validated, sort_problems(problems))
+        entries[display] = make_entry(size, stamp, digest, found, facts)
+    problems += [
+        p for display in displays if entries[display][3] for p in entry_problems(entries[display])
+    ]
+    unchanged = bool(cached.entries) and not todo and len(entries) == len(cached.entries)
+    if unchanged:
+        # NOTE: the same files as when the cache was written, and the same vocabularies (its
+        # key): the cross-record problems found then still stand (a third of a warm run).
+        cross = [Problem(*problem) for problem in cached.cross]
+        paths = {e[4][0]: e[4][1] for e in entries.values() if e[4] is not None}
+    else:
+        records = {f.id: f for e in entries.values() if (f := entry_facts(e)) is not None}
+        cross = cross_record_problems(dict(sorted(records.items())), taxonomy, loaded.vocabularies)
+        paths = {record_id: facts.path for record_id, facts in records.items()}
+        if use_cache:
+            write_cache(root, key, entries, cross)
+    return Report(tuple(sorted(paths.values())), sort_problems(problems + cross))
 
 
 def _check_all(root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int) -> list[Checked]:
@@ -220,7 +233,7 @@ def _check_all(root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int) -> li
         return [row for part in parts for row in part]
 
 
-def _unchanged(path: str, entry: Entry, written: int) -> bool:
+def _unchanged(path: str, entry: RawEntry, written: int) -> bool:
     """Whether `path` still holds what `entry` was made from.
 
     NOTE: size and modification time alone may miss a write in the same clock tick as the cache
@@ -230,14 +243,14 @@ def _unchanged(path: str, entry: Entry, written: int) -> bool:
         stat = os.stat(path)
     except OSError:
         return False
+    size, stored_stamp, digest = entry[0], entry[1], entry[2]
     stamp = stat_stamp(stat)
-    same_stat = stat.st_size == entry.size and stamp == entry.stamp
-    if same_stat and max(stamp[:2]) < written - 2_000_000_000:
+    if stat.st_size == size and stamp == stored_stamp and max(stamp[:2]) < written - 2_000_000_000:
         return True
-    if stat.st_size != entry.size:
+    if stat.st_size != size:
         return False
     with open(path, "rb") as handle:
-        return file_digest(handle.read()) == entry.digest
+        return file_digest(handle.read()) == digest
 
 
 def _cache_time(root: Path) -> int:

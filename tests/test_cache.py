@@ -64,6 +64,33 @@ def test_a_changed_file_is_validated_again_and_its_problems_reported(
     assert report.problems[0].code == "unknown-venue"
 
 
+def test_a_warm_run_reuses_the_cross_record_problems_until_a_file_changes_comes_or_goes(
+    kb_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    calls: list[int] = []
+    original = pipeline.cross_record_problems
+
+    def spy(records: dict[str, object], *args: object) -> list[Problem]:
+        calls.append(len(records))
+        return original(records, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "cross_record_problems", spy)
+    cold = check_tree(kb_root)
+    assert calls == [2] and check_tree(kb_root) == cold and calls == [2]
+    papers = kb_root / "papers"
+    cited = (papers / "belrose2023eliciting.yaml").read_bytes()
+    (papers / "belrose2023eliciting.yaml").unlink()
+    gone = check_tree(kb_root)
+    assert calls == [2, 1]
+    assert {p.code for p in gone.problems} == {"missing-cite"}
+    assert check_tree(kb_root) == gone and calls == [2, 1]
+    assert check_tree(kb_root, use_cache=False) == gone
+    (papers / "belrose2023eliciting.yaml").write_bytes(cited)
+    assert check_tree(kb_root).problems == cold.problems
+    assert calls[:3] == [2, 1, 1] and calls[3:] == [2]
+
+
 def test_an_edit_that_restores_size_and_time_is_still_seen(
     kb_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
