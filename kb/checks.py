@@ -8,7 +8,7 @@ cache and still check the whole knowledge base without loading every record agai
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -144,48 +144,38 @@ def resolve_aliases(records: Records) -> dict[str, str]:
     }
 
 
+_NO_RECORD = 1_000_000  # the year of a cited record that does not exist: after every year
+
+
 def _citations(records: Records) -> Iterator[Problem]:
-    aliases = resolve_aliases(records)
-    for facts in records.values():
-        for index, target in enumerate(facts.cites):
-            loc: Loc = ("cites", index)
-            resolved = aliases.get(target, target)
-            cited = records.get(resolved)
-            if resolved == facts.id:
-                yield facts.problem(loc, "self-cite", "a record cannot cite itself")
-            elif cited is None:
-                yield facts.problem(
-                    loc,
-                    "missing-cite",
-                    f"cites {target!r}, which is not a record in papers/",
-                    did_you_mean(target, records, cutoff=80),
-                )
-            elif cited.first_public_year > facts.year:
-                yield facts.problem(
-                    loc,
-                    "later-cite",
-                    f"cites {target!r}, first public in {cited.first_public_year}, "
-                    f"after this record's {facts.year}",
-                    "check both years and the cites entry",
-                    "warning",
-                )
+    """Cites of no record, of the record itself or of a later record; then the research records
+    that neither cite nor are cited by another record (a notice).
 
+    Surveys and foundations are exempt from the notice: they are cited from outside the field
+    as often as from inside it. The graph's `kb.graph.isolated_records` applies the same rule.
 
-def _isolated(records: Records) -> Iterator[Problem]:
-    """Research records that neither cite nor are cited by another record (a notice).
-
-    Surveys and foundations are exempt: they are cited from outside the field as often as from
-    inside it. The graph's `kb.graph.isolated_records` applies the same rule.
+    NOTE: one pass over the cites serves both checks (800,000 of them at 100,000 records).
     """
-    if len(records) < 2:
-        return
     aliases = resolve_aliases(records)
+    year_of = {record_id: facts.year for record_id, facts in records.items()}.get
     linked: set[str] = set()
     for facts in records.values():
-        for target in facts.cites:
-            resolved = aliases.get(target, target)
-            if resolved in records and resolved != facts.id:
-                linked.update((facts.id, resolved))
+        cites = facts.cites
+        if not cites:
+            continue
+        record_id = facts.id
+        resolved = [aliases.get(target, target) for target in cites] if aliases else cites
+        # NOTE: nearly every record cites only existing, older records (the first public year
+        # is never after the year), and is done with here; a missing record counts as later.
+        years = [year_of(target, _NO_RECORD) for target in resolved]
+        if record_id not in resolved and max(years) <= facts.year:
+            linked.update(resolved)
+            linked.add(record_id)
+            continue
+        cited = [records.get(target) for target in resolved]
+        yield from _cite_problems(facts, resolved, cited, records, linked)
+    if len(records) < 2:
+        return
     for facts in records.values():
         if facts.kind == "research" and facts.id not in linked:
             yield facts.problem(
@@ -197,7 +187,40 @@ def _isolated(records: Records) -> Iterator[Problem]:
             )
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations, _isolated)
+def _cite_problems(
+    facts: Facts,
+    resolved: Sequence[str],
+    cited: list[Facts | None],
+    records: Records,
+    linked: set[str],
+) -> Iterator[Problem]:
+    """The problems of one record's cites, one by one; the links it makes go into `linked`."""
+    for index, (target, found) in enumerate(zip(facts.cites, cited, strict=True)):
+        loc: Loc = ("cites", index)
+        if resolved[index] == facts.id:
+            yield facts.problem(loc, "self-cite", "a record cannot cite itself")
+            continue
+        if found is None:
+            yield facts.problem(
+                loc,
+                "missing-cite",
+                f"cites {target!r}, which is not a record in papers/",
+                did_you_mean(target, records, cutoff=80),
+            )
+            continue
+        linked.update((facts.id, found.id))
+        if found.first_public_year > facts.year:
+            yield facts.problem(
+                loc,
+                "later-cite",
+                f"cites {target!r}, first public in {found.first_public_year}, "
+                f"after this record's {facts.year}",
+                "check both years and the cites entry",
+                "warning",
+            )
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations)
 
 
 def _method_links(
