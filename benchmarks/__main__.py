@@ -246,11 +246,15 @@ print(json.dumps({"build": built - start, "queries": done - built}))
 
 
 def bench_graph(root: Path, records: int, repeat: int) -> list[Row]:
-    """Graph build plus every query the site needs, timed inside the process (load excluded)."""
+    """Graph build plus every query the site needs, timed inside the process (load excluded);
+    the best of `repeat` runs, like every other measurement."""
     out = root / "graph-times.json"
-    measure = run([PY, "-c", GRAPH_SNIPPET, str(root)], output=out)
-    times = json.loads(out.read_text())
-    total = times["build"] + times["queries"]
+    runs: list[tuple[float, dict[str, float], Measure]] = []
+    for _ in range(repeat):
+        measure = run([PY, "-c", GRAPH_SNIPPET, str(root)], output=out)
+        times = json.loads(out.read_text())
+        runs.append((times["build"] + times["queries"], times, measure))
+    total, times, measure = min(runs, key=lambda found: found[0])
     row = Row(records, "graph build + site queries", round(total, 3), round(measure.megabytes, 1))
     row.target, row.passed = "<= 15 s in all", total <= 15
     row.note = f"build {times['build']:.1f} s, queries {times['queries']:.1f} s (load excluded)"
