@@ -44,8 +44,9 @@ from kb.validate import KnowledgeBase, validate_paper, validate_papers, validate
 
 __all__ = ["Report", "Result", "check_tree", "load_knowledge_base"]
 
-# A checked file: path, size, stat stamp, content digest, its own problems, its facts.
-Checked = tuple[str, int, tuple[int, int, int], bytes, list[Problem], Facts | None]
+# A checked file: its path and what the cache stores of it (size, stat stamp, content digest,
+# its own problems, its facts), as plain tuples: cheap to send back from a worker process.
+Checked = tuple[str, RawEntry]
 
 # Below this many files to validate, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1_000
@@ -166,13 +167,15 @@ def _check_path(root: Path, display: str, model: type[Paper], taxonomy: Taxonomy
     try:
         data = read_limited(path, display)
     except LoadError as error:
-        return display, stat.st_size, stat_stamp(stat), b"", [error.problem], None
+        return display, make_entry(stat.st_size, stat_stamp(stat), b"", [error.problem], None)
     problems, facts = _check_bytes(data, display, model, taxonomy)
-    return display, stat.st_size, stat_stamp(stat), file_digest(data), problems, facts
+    return display, make_entry(stat.st_size, stat_stamp(stat), file_digest(data), problems, facts)
 
 
 def _chunks(items: list[str], count: int) -> list[list[str]]:
-    return [items[index::count] for index in range(count)]
+    """`items` in `count` runs of about equal length, in order."""
+    size = -(-len(items) // count)
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def check_tree(root: Path, use_cache: bool = True, jobs: int | None = None) -> Report:
@@ -202,8 +205,7 @@ def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
             entries[display] = entry
         else:
             todo.append(display)
-    for display, size, stamp, digest, found, facts in _check_all(root, todo, taxonomy, jobs):
-        entries[display] = make_entry(size, stamp, digest, found, facts)
+    entries.update(_check_all(root, todo, taxonomy, jobs))
     problems += [
         p for display in displays if entries[display][3] for p in entry_problems(entries[display])
     ]
@@ -228,8 +230,11 @@ def _check_all(root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int) -> li
         return [_check_path(root, display, model, taxonomy) for display in todo]
     workers = min(jobs, 8)
     context = get_context("fork")
+    # NOTE: many small batches rather than one a worker: a worker that finishes early takes
+    # another, and the results of each come back while the others still work.
+    batches = _chunks(todo, workers * 8)
     with ProcessPoolExecutor(workers, context, _worker_start, (str(root),)) as pool:
-        parts = pool.map(_worker_check, [str(root)] * workers, _chunks(todo, workers))
+        parts = pool.map(_worker_check, [str(root)] * len(batches), batches)
         return [row for part in parts for row in part]
 
 
