@@ -33,7 +33,6 @@ import scipy.sparse as sparse
 
 from kb.gaps import Gap, GapMatrix, Gaps, gaps, in_sentence, timeline
 from kb.memory import collector_paused
-from kb.problems import Problem
 from kb.validate import KnowledgeBase
 
 __all__ = [
@@ -56,7 +55,6 @@ __all__ = [
     "influence",
     "influence_by_year",
     "isolated",
-    "isolated_record_problems",
     "isolated_records",
     "lineage",
     "method_papers",
@@ -906,10 +904,11 @@ def isolated(graph: nx.MultiDiGraph) -> list[str]:
 def isolated_records(kb: KnowledgeBase) -> list[str]:
     """Research records outside the citation graph: they cite no record and none cites them.
 
-    The rule behind the `isolated-record` warning. Surveys and foundation papers are exempt
-    (a survey may be the only record of its kind; a foundation paper is often cited by work
-    outside the knowledge base only), and so is a knowledge base of a single record. A hit
-    usually means a `cites` list was left empty although the paper cites records here.
+    The rule of the `isolated-record` notice of `kb validate` (kb/checks.py). Surveys and
+    foundation papers are exempt (a survey may be the only record of its kind; a foundation
+    paper is often cited by work outside the knowledge base only), and so is a knowledge base
+    of a single record. A hit usually means a `cites` list was left empty although the paper
+    cites records here.
     """
     if len(kb.papers) < 2:
         return []
@@ -919,29 +918,6 @@ def isolated_records(kb: KnowledgeBase) -> list[str]:
         for paper in kb.papers.values()
         if paper.kind == "research" and paper.id not in linked
     ]
-
-
-def isolated_record_problems(kb: KnowledgeBase) -> Iterator[Problem]:
-    """`isolated-record` warnings, located at each record's `cites` (or its id when absent).
-
-    Shaped like the checks of kb/checks.py, ready to join their CHECKS tuple.
-    """
-    for paper_id in isolated_records(kb):
-        doc = kb.documents.get(paper_id)
-        if doc is None:
-            continue
-        loc = ("cites",) if kb.papers[paper_id].cites else ("id",)
-        position = doc.position(loc)
-        yield Problem(
-            "isolated-record",
-            doc.path,
-            "research record neither cites nor is cited by any other record",
-            position.line,
-            position.col,
-            "list in `cites` the records of papers/ this paper cites",
-            "warning",
-            loc,
-        )
 
 
 # --- export ---------------------------------------------------------------------------------

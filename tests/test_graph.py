@@ -696,15 +696,6 @@ def test_isolated_records_are_research_records_outside_the_citation_graph(
     assert g.isolated_records(alone) == []
 
 
-def test_isolated_record_problems_name_the_file_and_line(kb: KnowledgeBase) -> None:
-    [problem] = g.isolated_record_problems(kb)
-    assert problem.render() == (
-        "papers/hu2023video.yaml:1:5: warning[isolated-record]: research record neither cites"
-        " nor is cited by any other record\n"
-        "  hint: list in `cites` the records of papers/ this paper cites"
-    )
-
-
 # --- exports and the command line -----------------------------------------------------------
 
 
