@@ -7,6 +7,10 @@ file's bytes hash to the same digest (the size and modification time merely spar
 that cannot have changed), and the whole cache only when the code of `kb` and the vocabularies
 are the same as when it was written.
 A cache that cannot be read, or whose checksum does not match, is ignored and rebuilt.
+
+Beside it, the commands that render or export records keep the validated records themselves,
+as JSON by the digest of their file, under the same key: parsing YAML is most of a load, and
+pydantic reads a record back from its JSON several times faster (and checks it again).
 """
 
 from __future__ import annotations
@@ -33,13 +37,17 @@ __all__ = [
     "file_digest",
     "make_entry",
     "read_cache",
+    "read_records",
+    "records_path",
     "stat_stamp",
     "write_cache",
+    "write_records",
 ]
 
 CACHE_DIR = ".kb-cache"
 _FILE = "validate.marshal"
-_MAGIC = b"kb-cache-2\n"
+_MAGIC = b"kb-cache-3\n"
+_RECORDS_FILE = "records.marshal"
 
 # What validating one file produced, as stored (marshal-ready tuples): size, stat stamp,
 # content digest, problems, facts. Kept in this form and turned into objects only when needed:
@@ -120,31 +128,61 @@ def cache_path(root: Path) -> Path:
     return root / CACHE_DIR / _FILE
 
 
+def records_path(root: Path) -> Path:
+    """Where the validated records of the knowledge base under `root` are kept."""
+    return root / CACHE_DIR / _RECORDS_FILE
+
+
 def read_cache(root: Path, key: bytes) -> Cache:
     """The stored entries by file path; none when the cache is missing, stale or corrupt."""
+    value = _read_sealed(cache_path(root), key)
     try:
-        raw = cache_path(root).read_bytes()
-        if not raw.startswith(_MAGIC):
-            return Cache({})
-        checksum, body = raw[len(_MAGIC) : len(_MAGIC) + 16], raw[len(_MAGIC) + 16 :]
-        if file_digest(body) != checksum:
-            return Cache({})
-        stored_key, entries, cross = marshal.loads(body)
-        if stored_key != key or not isinstance(entries, dict):
-            return Cache({})
-        return Cache(entries, tuple(cross))
-    except (OSError, ValueError, EOFError, TypeError):
-        return Cache({})
+        entries, cross = value
+        if isinstance(entries, dict):
+            return Cache(entries, tuple(cross))
+    except (ValueError, TypeError):
+        pass
+    return Cache({})
 
 
 def write_cache(root: Path, key: bytes, entries: dict[str, RawEntry], cross: list[Problem]) -> None:
     """Store `entries` and the cross-record problems found with them, atomically; a failure to
     write only costs speed next time."""
-    body = marshal.dumps((key, entries, tuple(_problem_tuple(p) for p in cross)))
-    folder = root / CACHE_DIR
+    _write_sealed(cache_path(root), key, (entries, tuple(_problem_tuple(p) for p in cross)))
+
+
+def read_records(root: Path, key: bytes) -> dict[bytes, str]:
+    """Validated records as JSON by the digest of the file they came from; none when the store
+    is missing, stale or corrupt."""
+    value = _read_sealed(records_path(root), key)
+    return value if isinstance(value, dict) else {}
+
+
+def write_records(root: Path, key: bytes, records: dict[bytes, str]) -> None:
+    """Store the records' JSON by file digest, atomically; a failure to write only costs speed."""
+    _write_sealed(records_path(root), key, records)
+
+
+def _read_sealed(path: Path, key: bytes) -> Any:
+    """The value stored at `path` with `key`, or None if it is missing, stale or corrupt."""
     try:
-        write_atomic(folder / _FILE, _MAGIC + file_digest(body) + body)
-        gitignore = folder / ".gitignore"
+        raw = path.read_bytes()
+        if not raw.startswith(_MAGIC):
+            return None
+        checksum, body = raw[len(_MAGIC) : len(_MAGIC) + 16], raw[len(_MAGIC) + 16 :]
+        if file_digest(body) != checksum:
+            return None
+        stored_key, value = marshal.loads(body)
+        return value if stored_key == key else None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _write_sealed(path: Path, key: bytes, value: Any) -> None:
+    body = marshal.dumps((key, value))
+    try:
+        write_atomic(path, _MAGIC + file_digest(body) + body)
+        gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             write_atomic(gitignore, "*\n")
     except OSError:

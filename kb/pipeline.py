@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from kb.cache import (
     Cache,
     RawEntry,
@@ -25,8 +27,10 @@ from kb.cache import (
     file_digest,
     make_entry,
     read_cache,
+    read_records,
     stat_stamp,
     write_cache,
+    write_records,
 )
 from kb.checks import (
     Facts,
@@ -35,7 +39,7 @@ from kb.checks import (
     facts_of,
     record_problems,
 )
-from kb.load import Loaded, LoadError, paper_files, parse_bytes, read_limited, read_tree
+from kb.load import Document, Loaded, LoadError, paper_files, parse_bytes, read_limited, read_tree
 from kb.memory import collector_paused
 from kb.problems import Problem, sort_problems
 from kb.records import Paper, paper_model
@@ -44,9 +48,10 @@ from kb.validate import KnowledgeBase, validate_paper, validate_papers, validate
 
 __all__ = ["Report", "Result", "check_tree", "load_knowledge_base"]
 
-# A checked file: its path and what the cache stores of it (size, stat stamp, content digest,
-# its own problems, its facts), as plain tuples: cheap to send back from a worker process.
-Checked = tuple[str, RawEntry]
+# A checked file: its path, what the cache stores of it (size, stat stamp, content digest, its
+# own problems, its facts) and, when asked for, its record as JSON: plain values, cheap to send
+# back from a worker process.
+Checked = tuple[str, RawEntry, str | None]
 
 # Below this many files to validate, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1_000
@@ -100,47 +105,72 @@ def load_knowledge_base(root: Path, keep_documents: bool = True) -> Result:
 
 
 def _load_lean(root: Path) -> Result:
-    """`load_knowledge_base` one record file at a time, keeping only the typed records.
+    """`load_knowledge_base` through the validation cache, keeping only the typed records.
 
-    The problems are those of `check_tree` without its cache, which checks files the same way.
+    The problems are those of `check_tree`. The records come from the record store (their JSON
+    by file digest, see kb.cache) when their file is unchanged, else from the files, parsed
+    and validated on all cores as `check_tree` does: a rebuild after one edit parses one file.
     """
     with collector_paused():
-        loaded, taxonomy, problems = _vocabularies(root)
-        model = paper_model(taxonomy)
-        displays, stray = paper_files(root)
-        problems += stray
+        tree = _check_tree(root, True, os.cpu_count() or 1, dump=True)
+        stored = read_records(root, tree.key)
+        model = paper_model(tree.taxonomy)
         papers: dict[str, Paper] = {}
-        records: dict[str, Facts] = {}
-        for display in displays:
-            try:
-                doc = parse_bytes(read_limited(root / display, display), display)
-            except LoadError as error:
-                problems.append(error.problem)
-                continue
-            paper, found = validate_paper(doc, model, taxonomy)
-            problems += found
-            if paper is not None:
-                problems += record_problems(paper, doc)
-                papers[paper.id] = paper
-                records[paper.id] = facts_of(paper, doc)
-        records = dict(sorted(records.items()))
-        problems += cross_record_problems(records, taxonomy, loaded.vocabularies)
-        kb = KnowledgeBase(taxonomy, dict(sorted(papers.items())), {}, loaded.vocabularies)
+        kept: dict[bytes, str] = {}
+        missing: list[str] = []
+        for display in tree.report.validated:
+            digest = tree.entries[display][2]
+            text = tree.dumps.get(display) or stored.get(digest)
+            paper = _from_json(model, text)
+            if paper is None or text is None:
+                missing.append(display)
+            else:
+                papers[paper.id], kept[digest] = paper, text
+        problems = list(tree.report.problems)
+        for display, entry, text in _check_all(root, missing, tree.taxonomy, tree.jobs, True):
+            paper = _from_json(model, text)
+            if paper is None or text is None or entry[2] != tree.entries[display][2]:
+                problems.append(_unreadable(display, text is not None and paper is None))
+            else:
+                papers[paper.id], kept[entry[2]] = paper, text
+        if kept.keys() != stored.keys():
+            write_records(root, tree.key, kept)
+        ordered = dict(sorted(papers.items()))
+        kb = KnowledgeBase(tree.taxonomy, ordered, {}, tree.vocabularies)
         return Result(kb, sort_problems(problems))
+
+
+def _from_json(model: type[Paper], text: str | None) -> Paper | None:
+    if text is None:
+        return None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError:
+        return None
+
+
+def _unreadable(display: str, round_trip: bool) -> Problem:
+    """A record that validated in `check_tree` but could not be loaded after it."""
+    if round_trip:
+        message, hint = "kb could not read this record back from its JSON", "please report this"
+    else:
+        message = "the file changed while kb was reading the knowledge base"
+        hint = "run the command again once the files stop changing"
+    return Problem("load-failed", display, message, hint=hint)
 
 
 def _check_bytes(
     data: bytes, display: str, model: type[Paper], taxonomy: Taxonomy
-) -> tuple[list[Problem], Facts | None]:
-    """Every problem of one record file on its own, and its facts if it validated."""
+) -> tuple[list[Problem], Paper | None, Facts | None]:
+    """Every problem of one record file on its own, and its record and facts if it validated."""
     try:
         doc = parse_bytes(data, display)
     except LoadError as error:
-        return [error.problem], None
+        return [error.problem], None, None
     paper, problems = validate_paper(doc, model, taxonomy)
     if paper is None:
-        return problems, None
-    return problems + record_problems(paper, doc), facts_of(paper, doc)
+        return problems, None, None
+    return problems + record_problems(paper, doc), paper, facts_of(paper, doc)
 
 
 _WORKER: dict[str, object] = {}
@@ -154,22 +184,26 @@ def _worker_start(root: str) -> None:
     gc.disable()
 
 
-def _worker_check(root: str, displays: list[str]) -> list[Checked]:
+def _worker_check(root: str, displays: list[str], dump: bool) -> list[Checked]:
     taxonomy = _WORKER["taxonomy"]
     model = _WORKER["model"]
     assert isinstance(taxonomy, Taxonomy) and isinstance(model, type)
-    return [_check_path(Path(root), display, model, taxonomy) for display in displays]
+    return [_check_path(Path(root), display, model, taxonomy, dump) for display in displays]
 
 
-def _check_path(root: Path, display: str, model: type[Paper], taxonomy: Taxonomy) -> Checked:
+def _check_path(
+    root: Path, display: str, model: type[Paper], taxonomy: Taxonomy, dump: bool
+) -> Checked:
     path = root / display
     stat = path.stat()
     try:
         data = read_limited(path, display)
     except LoadError as error:
-        return display, make_entry(stat.st_size, stat_stamp(stat), b"", [error.problem], None)
-    problems, facts = _check_bytes(data, display, model, taxonomy)
-    return display, make_entry(stat.st_size, stat_stamp(stat), file_digest(data), problems, facts)
+        entry = make_entry(stat.st_size, stat_stamp(stat), b"", [error.problem], None)
+        return display, entry, None
+    problems, paper, facts = _check_bytes(data, display, model, taxonomy)
+    entry = make_entry(stat.st_size, stat_stamp(stat), file_digest(data), problems, facts)
+    return display, entry, paper.model_dump_json() if dump and paper is not None else None
 
 
 def _chunks(items: list[str], count: int) -> list[list[str]]:
@@ -181,10 +215,23 @@ def _chunks(items: list[str], count: int) -> list[list[str]]:
 def check_tree(root: Path, use_cache: bool = True, jobs: int | None = None) -> Report:
     """Every problem of the knowledge base under `root`, reusing cached per-file results."""
     with collector_paused():
-        return _check_tree(root, use_cache, jobs or os.cpu_count() or 1)
+        return _check_tree(root, use_cache, jobs or os.cpu_count() or 1).report
 
 
-def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
+@dataclass(frozen=True)
+class _Tree:
+    """`check_tree`'s report, with what `_load_lean` needs to load the records after it."""
+
+    report: Report
+    key: bytes
+    jobs: int
+    taxonomy: Taxonomy
+    vocabularies: dict[str, Document]
+    entries: dict[str, RawEntry]
+    dumps: dict[str, str]
+
+
+def _check_tree(root: Path, use_cache: bool, jobs: int, dump: bool = False) -> _Tree:
     loaded, taxonomy, problems = _vocabularies(root)
     vocabulary_bytes = [
         (root / "taxonomy" / f"{name}.yaml").read_bytes() if name in loaded.vocabularies else b""
@@ -205,7 +252,11 @@ def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
             entries[display] = entry
         else:
             todo.append(display)
-    entries.update(_check_all(root, todo, taxonomy, jobs))
+    dumps: dict[str, str] = {}
+    for display, entry, text in _check_all(root, todo, taxonomy, jobs, dump):
+        entries[display] = entry
+        if text is not None:
+            dumps[display] = text
     problems += [
         p for display in displays if entries[display][3] for p in entry_problems(entries[display])
     ]
@@ -221,20 +272,27 @@ def _check_tree(root: Path, use_cache: bool, jobs: int) -> Report:
         paths = {record_id: facts.path for record_id, facts in records.items()}
         if use_cache:
             write_cache(root, key, entries, cross)
-    return Report(tuple(sorted(paths.values())), sort_problems(problems + cross))
+    report = Report(tuple(sorted(paths.values())), sort_problems(problems + cross))
+    return _Tree(report, key, jobs, taxonomy, loaded.vocabularies, entries, dumps)
 
 
-def _check_all(root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int) -> list[Checked]:
+def _check_all(
+    root: Path, todo: list[str], taxonomy: Taxonomy, jobs: int, dump: bool
+) -> list[Checked]:
+    """Check the files in `todo`, on all cores when there are many; with `dump`, the records
+    that validated come back as JSON too."""
+    if not todo:
+        return []
     if jobs < 2 or len(todo) < PARALLEL_THRESHOLD:
         model = paper_model(taxonomy)
-        return [_check_path(root, display, model, taxonomy) for display in todo]
+        return [_check_path(root, display, model, taxonomy, dump) for display in todo]
     workers = min(jobs, 8)
     context = get_context("fork")
     # NOTE: many small batches rather than one a worker: a worker that finishes early takes
     # another, and the results of each come back while the others still work.
     batches = _chunks(todo, workers * 8)
     with ProcessPoolExecutor(workers, context, _worker_start, (str(root),)) as pool:
-        parts = pool.map(_worker_check, [str(root)] * len(batches), batches)
+        parts = pool.map(_worker_check, [str(root)] * len(batches), batches, [dump] * len(batches))
         return [row for part in parts for row in part]
 
 

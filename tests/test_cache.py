@@ -6,12 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from kb import cache, pipeline
-from kb.cache import cache_path
+from kb.cache import cache_path, records_path, write_records
 from kb.pipeline import Report, check_tree, load_knowledge_base
 from kb.problems import Problem
+from kb.records import Paper, paper_model
+from tests.conftest import FIXTURE_KB
 from tests.error_cases import CASES
+from tests.strategies import records
 
 
 def _rendered(report: Report) -> list[str]:
@@ -24,7 +28,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = pipeline._check_bytes
 
-    def spy(data: bytes, display: str, *args: object) -> tuple[list[Problem], object]:
+    def spy(data: bytes, display: str, *args: object) -> tuple[list[Problem], object, object]:
         seen.append(display)
         return original(data, display, *args)  # type: ignore[arg-type]
 
@@ -145,10 +149,95 @@ def test_a_change_of_code_or_vocabulary_invalidates_the_cache(
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_validate_and_the_full_loader_report_the_same_problems(kb_root: Path, name: str) -> None:
+def test_validate_and_both_loaders_report_the_same_problems(kb_root: Path, name: str) -> None:
     case = CASES[name]
     (kb_root / case.path).write_bytes(case.content)
     full = [problem.render() for problem in load_knowledge_base(kb_root).problems]
     assert _rendered(check_tree(kb_root, use_cache=False)) == full
     assert _rendered(check_tree(kb_root)) == full
     assert _rendered(check_tree(kb_root)) == full
+    lean = load_knowledge_base(kb_root, keep_documents=False)
+    assert [problem.render() for problem in lean.problems] == full
+
+
+def _dumped(papers: dict[str, Paper]) -> dict[str, dict[str, object]]:
+    return {pid: paper.model_dump() for pid, paper in papers.items()}
+
+
+def test_a_build_load_reads_unchanged_records_from_the_store(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    full = _dumped(load_knowledge_base(kb_root).kb.papers)
+    counted.clear()
+    assert _dumped(load_knowledge_base(kb_root, keep_documents=False).kb.papers) == full
+    assert len(counted) == 2 and records_path(kb_root).is_file()
+    counted.clear()
+    assert _dumped(load_knowledge_base(kb_root, keep_documents=False).kb.papers) == full
+    assert counted == []
+    path = kb_root / "papers" / "doe2024probing.yaml"
+    path.write_text(path.read_text().replace("venue: neurips", "venue: tmlr"))
+    lean = load_knowledge_base(kb_root, keep_documents=False)
+    assert counted == ["papers/doe2024probing.yaml"]
+    assert lean.kb.papers["doe2024probing"].venue == "tmlr"
+    assert _dumped(lean.kb.papers) == _dumped(load_knowledge_base(kb_root).kb.papers)
+
+
+def test_records_validated_before_but_not_stored_are_read_from_their_files(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    check_tree(kb_root)
+    counted.clear()
+    lean = load_knowledge_base(kb_root, keep_documents=False)
+    assert sorted(counted) == ["papers/belrose2023eliciting.yaml", "papers/doe2024probing.yaml"]
+    assert _dumped(lean.kb.papers) == _dumped(load_knowledge_base(kb_root).kb.papers)
+
+
+def test_a_corrupt_or_tampered_record_store_is_not_trusted(
+    kb_root: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(kb_root, monkeypatch)
+    full = _dumped(load_knowledge_base(kb_root).kb.papers)
+    load_knowledge_base(kb_root, keep_documents=False)
+    store = records_path(kb_root)
+    data = bytearray(store.read_bytes())
+    data[-5] ^= 0xFF
+    store.write_bytes(bytes(data))
+    counted.clear()
+    assert _dumped(load_knowledge_base(kb_root, keep_documents=False).kb.papers) == full
+    assert len(counted) == 2
+    # A store with a valid checksum whose JSON no longer validates is read from the files.
+    key = pipeline._check_tree(kb_root, True, 1).key
+    write_records(kb_root, key, {digest: "{}" for digest in cache.read_records(kb_root, key)})
+    counted.clear()
+    lean = load_knowledge_base(kb_root, keep_documents=False)
+    assert _dumped(lean.kb.papers) == full and lean.problems == [] and len(counted) == 2
+
+
+def test_a_file_that_changes_while_it_is_loaded_is_an_error_not_a_stale_record(
+    kb_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_tree(kb_root)
+    original = pipeline._check_tree
+    path = kb_root / "papers" / "doe2024probing.yaml"
+
+    def then_edit(*args: object, **kwargs: object) -> object:
+        tree = original(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(path.read_text().replace("venue: neurips", "venue: tmlr"))
+        return tree
+
+    monkeypatch.setattr(pipeline, "_check_tree", then_edit)
+    result = load_knowledge_base(kb_root, keep_documents=False)
+    assert [(p.code, p.path) for p in result.errors()] == [
+        ("load-failed", str(path.relative_to(kb_root)))
+    ]
+    assert "changed while kb was reading" in result.errors()[0].message
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=records)
+def test_any_valid_record_reads_back_from_its_stored_json(record: dict[str, object]) -> None:
+    model = paper_model(load_knowledge_base(FIXTURE_KB).kb.taxonomy)
+    paper = model.model_validate(record)
+    assert model.model_validate_json(paper.model_dump_json()) == paper
