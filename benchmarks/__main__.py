@@ -238,8 +238,6 @@ def markdown(info: dict[str, str], rows: list[Row]) -> str:
 GRAPH_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-
-from kb.cache import CACHE_DIR
 from kb.pipeline import load_knowledge_base
 from kb import graph, gaps
 kb = load_knowledge_base(Path(sys.argv[1])).kb
