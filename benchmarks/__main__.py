@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from kb.cache import CACHE_DIR
+from kb.core.cache import CACHE_DIR
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -238,18 +238,23 @@ def markdown(info: dict[str, str], rows: list[Row]) -> str:
 GRAPH_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from kb.pipeline import load_knowledge_base
-from kb import graph, gaps
+from kb.core.pipeline import load_knowledge_base
+from kb.graph import gaps
+from kb.graph.build import build_graph
+from kb.graph.formats import node_link
+from kb.graph.influence import influence
+from kb.graph.queries import cited_by_all
+from kb.graph.related import related_all
 kb = load_knowledge_base(Path(sys.argv[1])).kb
 start = time.perf_counter()
-g = graph.build_graph(kb)
+g = build_graph(kb)
 built = time.perf_counter()
-graph.related_all(g, 5)
-graph.influence(g)
-graph.cited_by_all(g)
+related_all(g, 5)
+influence(g)
+cited_by_all(g)
 gaps.timeline(kb)
 gaps.gaps(kb)
-graph.node_link(g)
+node_link(g)
 done = time.perf_counter()
 print(json.dumps({"build": built - start, "queries": done - built}))
 """

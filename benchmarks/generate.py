@@ -14,10 +14,10 @@ import random
 import shutil
 from pathlib import Path
 
-from kb.fmt import format_paper
-from kb.load import load_document
-from kb.pipeline import load_knowledge_base
-from kb.records import Paper, paper_model
+from kb.core.fmt import format_paper
+from kb.core.load import load_document
+from kb.core.pipeline import load_knowledge_base
+from kb.core.records import Paper, paper_model
 
 __all__ = ["generate"]
 

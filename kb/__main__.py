@@ -1,5 +1,5 @@
 """`python -m kb` runs the `kb` command."""
 
-from kb.cli import main
+from kb.cli.app import main
 
 main()

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
-GOLDEN = Path(__file__).parent / "golden"
-REPO = Path(__file__).parent.parent
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+FIXTURE_KB = FIXTURES / "kb"
+GOLDEN = TESTS / "golden"
+REPO = TESTS.parent
 # NOTE: KB_UPDATE_GOLDEN=1 rewrites golden files instead of comparing; review the diff after.
 UPDATE_GOLDEN = os.environ.get("KB_UPDATE_GOLDEN") == "1"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from kb.load import _FORBIDDEN_CHARS
+from kb.core.load import _FORBIDDEN_CHARS
 
 LEAVES = ["data.input-output", "data.benchmark", "model.neuron", "model.layer"]
 METHODS = ["logit-lens", "tuned-lens", "perturbation", "hallucination-benchmark"]

@@ -6,8 +6,8 @@ import re
 from collections import Counter, defaultdict
 from functools import cache
 
-from kb.pipeline import load_knowledge_base
-from kb.validate import KnowledgeBase
+from kb.core.pipeline import load_knowledge_base
+from kb.core.validate import KnowledgeBase
 from tests.conftest import REPO
 
 MIN_PER_LEAF = 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from kb.cli import main
+from kb.cli.app import main
 from tests.conftest import REPO
 
 

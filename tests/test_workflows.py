@@ -17,8 +17,8 @@ import yaml
 from check_jsonschema import main as check_jsonschema
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.load import parse_text
+from kb.cli.app import main
+from kb.core.load import parse_text
 from tests.conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -218,7 +218,7 @@ def test_contributing_shows_the_editor_schema_line_the_formatter_keeps() -> None
 def test_the_key_examples_in_contributing_are_what_kb_computes(
     author: str, year: int, title: str, key: str
 ) -> None:
-    from kb.ids import scholar_id
+    from kb.core.ids import scholar_id
 
     assert scholar_id(author, year, title) == key
     assert f"`{key}`" in (REPO / "CONTRIBUTING.md").read_text()

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kb.pipeline import load_knowledge_base
-from kb.problems import Problem
+from kb.core.pipeline import load_knowledge_base
+from kb.core.problems import Problem
 from kb.site.context import SiteContext, site_context
 from kb.site.pages import PaperPage, PaperPages, fill_sizes
 from kb.site.routes import paper_page, url_of

@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
+from kb.core.taxonomy import Taxonomy
 from kb.site.escape import html_text
 from kb.site.routes import ASSETS, group_page, leaf_page
-from kb.taxonomy import Taxonomy
 
 __all__ = ["SITE_NAME", "mkdocs_config", "navigation"]
 

@@ -11,21 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kb.bibtex import bibtex_entry
-from kb.graph import (
-    Lineage,
-    MethodPapers,
-    Related,
-    build_graph,
-    cited_by,
-    influence,
-    lineage,
-    method_papers,
-    related_all,
-)
-from kb.records import Paper
-from kb.taxonomy import Taxonomy
-from kb.validate import KnowledgeBase
+from kb.core.records import Paper
+from kb.core.taxonomy import Taxonomy
+from kb.core.validate import KnowledgeBase
+from kb.export.bibtex import bibtex_entry
+from kb.graph.build import build_graph
+from kb.graph.influence import influence
+from kb.graph.queries import Lineage, MethodPapers, cited_by, lineage, method_papers
+from kb.graph.related import Related, related_all
 
 __all__ = ["SiteContext", "site_context"]
 

@@ -16,8 +16,8 @@ import math
 import re
 from typing import Any
 
-from kb.csl import csl_item
-from kb.records import Paper
+from kb.core.records import Paper
+from kb.export.csl import csl_item
 from kb.site.context import SiteContext
 from kb.site.routes import method_page, paper_page, url_of
 

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kb.graph import timeline
+from kb.graph.gaps import timeline
 from kb.site import charts
 from kb.site.context import COMPARISON_LIMIT, LINK_LIMIT, TABLE_LIMIT, SiteContext
 from kb.site.escape import front_matter_string, html_text, md_text, safe_url

@@ -20,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from kb.problems import Problem
+from kb.core.problems import Problem
 from kb.site.tools import run_tool
 
 __all__ = ["PAGES_PER_BUNDLE", "PARTS", "PRIMARY", "bundle_parts", "index_site", "page_batches"]

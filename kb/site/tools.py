@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from kb.problems import Problem
+from kb.core.problems import Problem
 
 __all__ = ["run_tool"]
 

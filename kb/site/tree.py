@@ -16,16 +16,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from kb.csl import csl_json
-from kb.graph import gaps, graphml, node_link
-from kb.related_work import related_work
+from kb.core.validate import KnowledgeBase
+from kb.export.csl import csl_json
+from kb.export.related_work import related_work
+from kb.export.survey import survey
+from kb.graph.formats import graphml, node_link
+from kb.graph.gaps import gaps
 from kb.site import assets, data
 from kb.site.config import mkdocs_config
 from kb.site.context import SiteContext, site_context
 from kb.site.pages import DownloadFile, PaperPage, paper_pages, render_pages
 from kb.site.routes import ASSETS, DATA
-from kb.survey import survey
-from kb.validate import KnowledgeBase
 
 __all__ = ["DocsTree", "builder_tree", "docs_tree", "published_files"]
 

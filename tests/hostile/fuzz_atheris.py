@@ -14,11 +14,11 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from kb.fmt import format_paper
-    from kb.load import LoadError, parse_bytes
-    from kb.pipeline import load_knowledge_base
-    from kb.records import paper_model
-    from kb.validate import validate_paper
+    from kb.core.fmt import format_paper
+    from kb.core.load import LoadError, parse_bytes
+    from kb.core.pipeline import load_knowledge_base
+    from kb.core.records import paper_model
+    from kb.core.validate import validate_paper
     from tests.conftest import FIXTURE_KB
 
 TAXONOMY = load_knowledge_base(FIXTURE_KB).kb.taxonomy

@@ -7,13 +7,13 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.checks import record_problems
-from kb.fmt import format_paper
-from kb.load import LoadError, parse_bytes
-from kb.pipeline import load_knowledge_base
-from kb.records import Paper, paper_model
-from kb.taxonomy import Taxonomy
-from kb.validate import validate_paper
+from kb.core.checks import record_problems
+from kb.core.fmt import format_paper
+from kb.core.load import LoadError, parse_bytes
+from kb.core.pipeline import load_knowledge_base
+from kb.core.records import Paper, paper_model
+from kb.core.taxonomy import Taxonomy
+from kb.core.validate import validate_paper
 from tests.conftest import FIXTURE_KB
 from tests.error_cases import record
 

@@ -1,0 +1,36 @@
+"""A JSON Schema (2020-12) of a paper record, with enums from the vocabularies, for editors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from kb.core.records import paper_model
+from kb.core.taxonomy import Taxonomy
+
+__all__ = ["SCHEMA_DIALECT", "json_schema", "record_schema"]
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema(model: type[BaseModel], name: str, title: str, description: str) -> dict[str, Any]:
+    """A 2020-12 JSON Schema of `model`, with our `$id`, title and description on top."""
+    schema = model.model_json_schema(mode="validation")
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": f"https://mllm-xai-kb.invalid/schema/{name}.json",
+        "title": title,
+        "description": description,
+        **{key: value for key, value in schema.items() if key != "title"},
+    }
+
+
+def record_schema(taxonomy: Taxonomy) -> dict[str, Any]:
+    """The JSON Schema of a record under `taxonomy`."""
+    return json_schema(
+        paper_model(taxonomy),
+        "record",
+        "mllm-xai-kb paper record",
+        "One paper of the knowledge base: papers/<id>.yaml.",
+    )

@@ -1,0 +1,132 @@
+"""The controlled vocabularies in `taxonomy/`: perspectives, methods, modalities, models, venues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kb.core.fields import RecordId, Text, Url, VocabId, Year
+
+__all__ = [
+    "VOCABULARY_FILES",
+    "Method",
+    "MethodProperties",
+    "Modality",
+    "Model",
+    "Perspective",
+    "Taxonomy",
+    "Venue",
+    "VenueKind",
+]
+
+Access = Literal["black-box", "grey-box", "white-box"]
+Scope = Literal["local", "global"]
+Stage = Literal["post-hoc", "intrinsic", "inference-time", "training-time"]
+Granularity = Literal["input", "token", "embedding", "neuron", "layer", "circuit", "model"]
+VenueKind = Literal["conference", "journal", "workshop", "preprint", "online"]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: VocabId
+    name: Text
+
+
+class Perspective(_Entry):
+    """A node of the perspective tree; nodes without children are the leaves papers go in."""
+
+    description: Text
+    parent: VocabId | None = None
+
+
+class MethodProperties(BaseModel):
+    """Structured properties that make methods comparable side by side."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    access: Access
+    scope: Scope
+    stage: Stage
+    granularity: Granularity
+
+
+class Method(_Entry):
+    """A family of explanation or mitigation methods."""
+
+    description: Text
+    properties: MethodProperties
+    extends: tuple[VocabId, ...] = ()
+    strengths: tuple[Text, ...] = Field(min_length=1)
+    limitations: tuple[Text, ...] = Field(min_length=1)
+    introduced_by: RecordId | None = None
+
+
+class Modality(_Entry):
+    """An input or output modality."""
+
+    description: Text
+
+
+class Model(_Entry):
+    """A multimodal model studied by records; parts only where a source was checked."""
+
+    organisation: Text | None = None
+    year: Year | None = None
+    vision_encoder: Text | None = None
+    connector: Text | None = None
+    language_model: Text | None = None
+    url: Url | None = None
+    sources: tuple[Url, ...] = ()
+
+
+class Venue(_Entry):
+    """A publication venue; `full` is what BibTeX puts in booktitle or journal."""
+
+    full: Text
+    kind: VenueKind
+
+
+# NOTE: the order is the order of loading and of reporting; perspectives first as records
+# depend most on them.
+VOCABULARY_FILES: dict[str, type[_Entry]] = {
+    "perspectives": Perspective,
+    "methods": Method,
+    "modalities": Modality,
+    "models": Model,
+    "venues": Venue,
+}
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """All vocabularies, each a mapping from id to entry in file order."""
+
+    perspectives: dict[str, Perspective]
+    methods: dict[str, Method]
+    modalities: dict[str, Modality]
+    models: dict[str, Model]
+    venues: dict[str, Venue]
+
+    @property
+    def leaves(self) -> list[str]:
+        """Perspective ids with no children: the only ones a paper may name."""
+        parents = {node.parent for node in self.perspectives.values()}
+        return [pid for pid in self.perspectives if pid not in parents]
+
+    def children(self, parent: str | None) -> list[str]:
+        """Ids of the direct children of `parent` (None: the top level), in file order."""
+        return [pid for pid, node in self.perspectives.items() if node.parent == parent]
+
+    def leaves_under(self, node: str) -> list[str]:
+        """The leaves at or below `node`."""
+        return [leaf for leaf in self.leaves if leaf == node or leaf.startswith(node + ".")]
+
+    def perspective_of(self, leaf: str) -> str:
+        """The top-level perspective a node belongs to."""
+        node = self.perspectives[leaf]
+        while node.parent is not None:
+            node = self.perspectives[node.parent]
+        return node.id
