@@ -55,6 +55,28 @@ def _with_taxonomy(code: str, file: str, extra: str) -> Case:
     return Case(code, f"taxonomy/{file}", (base + extra).encode())
 
 
+def _results(**replace: str | None) -> str:
+    """One result of the fixture benchmark as a flow mapping, with fields replaced (None drops)."""
+    fields: dict[str, str | None] = {
+        "benchmark": "fixture-bench",
+        "metric": "accuracy",
+        "model": "llava",
+        "value": "85.5",
+        "where": "Table 2",
+    }
+    fields.update(replace)
+    return "[{" + ", ".join(f"{k}: {v}" for k, v in fields.items() if v is not None) + "}]"
+
+
+def _relations(*links: tuple[str, str]) -> str:
+    """Relations (type, target) as a flow list, each with a short note."""
+    return (
+        "["
+        + ", ".join(f"{{type: {kind}, target: {target}, note: N.}}" for kind, target in links)
+        + "]"
+    )
+
+
 CASES: dict[str, Case] = {
     # loading
     "file-too-large": _raw("file-too-large", record() + "#" * 1_000_001),
@@ -106,6 +128,35 @@ CASES: dict[str, Case] = {
     "later-cite": _r("later-cite", year="2022"),
     "summary-length": _r("summary-length", summary="Too short."),
     "isolated-record": _r("isolated-record", cites=""),
+    # comparable evidence
+    "tldr-opener": _r("tldr-opener", tldr="It decodes image tokens with a logit lens."),
+    "tldr-length": _r("tldr-length", tldr="Logit lens on image tokens, " + "word " * 40 + "end."),
+    "tldr-sentences": _r(
+        "tldr-sentences", tldr="Logit lens on image tokens. Objects show up mid-depth."
+    ),
+    "unknown-property": _r("unknown-property", properties="{trainig-free: true}"),
+    "bad-answer": _r("bad-answer", properties="{compute-cost: medium}"),
+    "bad-answer-yes-no": _r("bad-answer", properties="{training-free: sometimes}"),
+    "bad-answer-type": _r("wrong-type", properties="{training-free: 3}"),
+    "unknown-benchmark": _r("unknown-benchmark", results=_results(benchmark="fixture-bnch")),
+    "unknown-metric": _r("unknown-metric", results=_results(metric="acc")),
+    "unknown-model-result": _r("unknown-model", results=_results(model="lava")),
+    "value-out-of-range": _r("value-out-of-range", results=_results(value="0.855", baseline="101")),
+    "bad-number": _r("bad-number", results=_results(value=".nan")),
+    "result-without-where": _r("missing-field", results=_results(where=None)),
+    "bad-relation-type": _r(
+        "bad-value", relations=_relations(("supports", "belrose2023eliciting"))
+    ),
+    "self-relation": _r("self-relation", relations=_relations(("extends", "doe2024probing"))),
+    "duplicate-relation": _r(
+        "duplicate-relation",
+        relations=_relations(
+            ("extends", "belrose2023eliciting"), ("extends", "belrose2023eliciting")
+        ),
+    ),
+    "unknown-relation-target": _r(
+        "unknown-relation-target", relations=_relations(("extends", "belrose2023elicitin"))
+    ),
     # vocabularies
     "unknown-parent": _with_taxonomy(
         "unknown-parent",

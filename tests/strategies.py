@@ -45,6 +45,35 @@ def _unique(
     return st.lists(strategy, min_size=min_size, max_size=4, unique=True).map(tuple)
 
 
+# Property answers in both forms (a bare value, or a mapping with `where`), results with whole
+# and fractional numbers, and relations: the comparable evidence under the fixture vocabularies.
+number = st.integers(0, 100) | st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 3))
+answer = st.sampled_from([True, False, "partial"])
+answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "training-free": answer | st.fixed_dictionaries({"value": answer, "where": text}),
+        "compute-cost": st.sampled_from(["low", "high"]),
+    },
+)
+result = st.fixed_dictionaries(
+    {
+        "benchmark": st.just("fixture-bench"),
+        "metric": st.sampled_from(["accuracy", "errors"]),
+        "model": st.sampled_from(MODELS),
+        "value": number,
+        "where": text,
+    },
+    optional={"setting": text.map(lambda s: s[:80].strip()).filter(bool), "baseline": number},
+)
+relation = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(["extends", "improves-on", "compares-with", "contradicts"]),
+        "target": record_id,
+        "note": text,
+    }
+)
+
 records = st.fixed_dictionaries(
     {
         "id": record_id,
@@ -70,6 +99,10 @@ records = st.fixed_dictionaries(
         "code": url,
         "models": _unique(st.sampled_from(MODELS), min_size=0),
         "cites": _unique(record_id, min_size=0),
+        "tldr": text,
+        "properties": answers,
+        "results": st.lists(result, max_size=3).map(tuple),
+        "relations": st.lists(relation, max_size=2).map(tuple),
         "added": st.dates(date(2020, 1, 1), date(2030, 1, 1)),
     },
 )

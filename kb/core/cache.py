@@ -46,7 +46,7 @@ __all__ = [
 
 CACHE_DIR = ".kb-cache"
 _FILE = "validate.marshal"
-_MAGIC = b"kb-cache-3\n"
+_MAGIC = b"kb-cache-4\n"
 _RECORDS_FILE = "records.marshal"
 
 # What validating one file produced, as stored (marshal-ready tuples): size, stat stamp,
@@ -104,7 +104,18 @@ def make_entry(
     if facts is not None:
         f = facts
         positions = {loc: tuple(position) for loc, position in f.positions.items()}
-        stored = (f.id, f.path, f.year, f.arxiv, f.doi, f.cites, f.aliases, f.kind, positions)
+        stored = (
+            f.id,
+            f.path,
+            f.year,
+            f.arxiv,
+            f.doi,
+            f.cites,
+            f.aliases,
+            f.kind,
+            positions,
+            f.relations,
+        )
     return size, stamp, digest, tuple(_problem_tuple(p) for p in problems), stored
 
 
@@ -119,8 +130,8 @@ def entry_facts(entry: RawEntry) -> Facts | None:
         return None
     # NOTE: positions stay the (line, col) tuples marshal gives back: a warm run reads
     # hundreds of thousands of them and needs almost none.
-    record_id, path, year, arxiv, doi, cites, aliases, kind, positions = entry[4]
-    return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, positions)
+    record_id, path, year, arxiv, doi, cites, aliases, kind, positions, relations = entry[4]
+    return Facts(record_id, path, year, arxiv, doi, cites, aliases, kind, positions, relations)
 
 
 def cache_path(root: Path) -> Path:

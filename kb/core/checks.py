@@ -14,6 +14,7 @@ from functools import cached_property
 
 import networkx as nx
 
+from kb.core.evidence import evidence_problems
 from kb.core.fields import ARXIV_NEW
 from kb.core.load import Document
 from kb.core.problems import Loc, Position, Problem, Severity
@@ -46,6 +47,7 @@ class Facts:
     aliases: tuple[str, ...]
     kind: str
     positions: Mapping[Loc, tuple[int, int]]
+    relations: tuple[str, ...] = ()
 
     def problem(
         self,
@@ -70,6 +72,7 @@ def facts_of(paper: Paper, doc: Document) -> Facts:
     locs: list[Loc] = [("arxiv",), ("doi",)]
     locs += [("cites", index) for index in range(len(paper.cites))]
     locs += [("aliases", index) for index in range(len(paper.aliases))]
+    locs += [("relations", index, "target") for index in range(len(paper.relations))]
     positions = {loc: doc.position(loc) for loc in locs}
     return Facts(
         paper.id,
@@ -81,21 +84,24 @@ def facts_of(paper: Paper, doc: Document) -> Facts:
         paper.aliases,
         paper.kind,
         positions,
+        tuple(relation.target for relation in paper.relations),
     )
 
 
-def record_problems(paper: Paper, doc: Document) -> list[Problem]:
-    """Warnings about one record that need nothing but the record itself."""
+def record_problems(paper: Paper, doc: Document, taxonomy: Taxonomy) -> list[Problem]:
+    """Problems of one record that need nothing but the record and the vocabularies."""
+    problems = evidence_problems(paper, doc, taxonomy)
     low, high = SUMMARY_WORDS
     words = len(paper.summary.split())
     if low <= words <= high:
-        return []
+        return problems
     position = doc.position(("summary",))
     message = f"summary has {words} words; aim for {low} to {high}"
     return [
         Problem(
             "summary-length", doc.path, message, *position, severity="warning", loc=("summary",)
-        )
+        ),
+        *problems,
     ]
 
 
@@ -221,7 +227,26 @@ def _cite_problems(
             )
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_duplicate_identifiers, _aliases, _citations)
+def _relation_targets(records: Records) -> Iterator[Problem]:
+    """Relations must point at records (an old key, an alias, still finds its record)."""
+    aliases = resolve_aliases(records)
+    for facts in records.values():
+        for index, target in enumerate(facts.relations):
+            if aliases.get(target, target) not in records:
+                yield facts.problem(
+                    ("relations", index, "target"),
+                    "unknown-relation-target",
+                    f"relation target {target!r} is not a record in papers/",
+                    did_you_mean(target, records) or "add that paper's record first",
+                )
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (
+    _duplicate_identifiers,
+    _aliases,
+    _citations,
+    _relation_targets,
+)
 
 
 def _method_links(
@@ -279,6 +304,8 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
     """Every problem that needs more than one record's fields, for a fully loaded KB."""
     records = {pid: facts_of(paper, kb.documents[pid]) for pid, paper in kb.papers.items()}
     single = [
-        p for pid, paper in kb.papers.items() for p in record_problems(paper, kb.documents[pid])
+        p
+        for pid, paper in kb.papers.items()
+        for p in record_problems(paper, kb.documents[pid], kb.taxonomy)
     ]
     return single + cross_record_problems(records, kb.taxonomy, kb.vocabulary_documents)

@@ -58,6 +58,8 @@ def _scalar(value: Any, field: str = "", flow: bool = False) -> str:
         return "true" if value else "false"
     if isinstance(value, int | date):
         return str(value) if isinstance(value, int) else value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
     text = str(value)
     if field in _ALWAYS_QUOTED or not _plain(text, flow):
         return _quoted(text)
@@ -119,7 +121,10 @@ def _mapping_lines(
     lines: list[str] = []
     for key in order:
         value = data.get(key)
-        if value is None or (value in ((), "") and not keep_empty):
+        if value is None or (value in ((), "", {}) and not keep_empty):
+            continue
+        if isinstance(value, dict):
+            lines += _answer_lines(key, value, indent)
             continue
         if value == ():
             lines.append(f"{pad}{key}: []")
@@ -130,6 +135,20 @@ def _mapping_lines(
             lines += _text_lines(f"{pad}{key}: ", value, indent + 2, key in _FOLDED_FIELDS)
         else:
             lines.append(f"{pad}{key}: {_scalar(value, key)}")
+    return lines
+
+
+def _answer_lines(key: str, answers: dict[str, Any], indent: int) -> list[str]:
+    """Property answers by id: `id: value` alone, or a mapping when the answer has a `where`."""
+    pad = " " * indent
+    lines = [f"{pad}{key}:"]
+    for name in sorted(answers):
+        answer = answers[name]
+        if answer.get("where") is None:
+            lines.append(f"{pad}  {name}: {_scalar(answer['value'])}")
+        else:
+            lines.append(f"{pad}  {name}:")
+            lines += _mapping_lines(answer, indent + 4, ["value", "where"])
     return lines
 
 

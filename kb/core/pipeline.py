@@ -178,7 +178,7 @@ def _check_bytes(
     paper, problems = validate_paper(doc, model, taxonomy)
     if paper is None:
         return problems, None, None
-    return problems + record_problems(paper, doc), paper, facts_of(paper, doc)
+    return problems + record_problems(paper, doc, taxonomy), paper, facts_of(paper, doc)
 
 
 _WORKER: dict[str, object] = {}

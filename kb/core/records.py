@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from kb.core.fields import ArxivId, Doi, RecordId, Text, Url, VocabId, Year
@@ -13,11 +22,16 @@ from kb.core.taxonomy import Taxonomy
 
 __all__ = [
     "FIELD_ORDER",
+    "RELATION_TYPES",
     "VOCABULARY_FIELDS",
+    "Answer",
     "EntryType",
     "Finding",
     "Kind",
     "Paper",
+    "Relation",
+    "RelationType",
+    "Result",
     "paper_model",
 ]
 
@@ -29,6 +43,7 @@ Kind = Literal["research", "survey", "foundation"]
 MAX_AUTHORS = 1_000
 MAX_ITEMS = 50
 MAX_CITES = 1_000
+MAX_RESULTS = 500
 
 
 class Finding(BaseModel):
@@ -38,6 +53,104 @@ class Finding(BaseModel):
 
     text: Text
     where: Text | None = None
+
+
+def _answer_value(value: Any) -> bool | str:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip() == value and value:
+        return value
+    raise PydanticCustomError(
+        "wrong-type",
+        "an answer is true, false, partial or one of the property's classes, not {value}",
+        {"value": repr(value)[:80]},
+    )
+
+
+class Answer(BaseModel):
+    """A record's answer to a trade-off property, and where in the paper it is settled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    value: Annotated[
+        bool | str,
+        PlainValidator(_answer_value),
+        WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string"}]}),
+    ]
+    where: Text | None = None
+
+
+def _answer(value: Any) -> Any:
+    """`training-free: true` is short for `training-free: {value: true}`."""
+    return value if isinstance(value, dict | Answer) else {"value": value}
+
+
+AnswerField = Annotated[
+    Answer,
+    BeforeValidator(_answer),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "value": {"anyOf": [{"type": "boolean"}, {"type": "string"}]},
+                        "where": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                    },
+                    "required": ["value"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+def _number(value: Any) -> int | float:
+    # NOTE: strict mode would report an int | float union twice; bool is an int in Python.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PydanticCustomError("bad-number", "not a finite number")
+        return value
+    raise PydanticCustomError(
+        "wrong-type", "must be a number, not {value}", {"value": repr(value)[:80]}
+    )
+
+
+Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+Setting = Annotated[Text, Field(max_length=80)]
+
+
+class Result(BaseModel):
+    """A number the paper reports on a benchmark, located in the paper (e.g. Table 2)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    benchmark: VocabId
+    metric: VocabId
+    model: VocabId
+    setting: Setting | None = None
+    value: Number
+    baseline: Number | None = None
+    where: Text
+
+
+RelationType = Literal[
+    "extends", "improves-on", "compares-with", "contradicts", "reproduces", "applies"
+]
+RELATION_TYPES: tuple[str, ...] = get_args(RelationType)
+
+
+class Relation(BaseModel):
+    """A typed link to another record, with a short note in our own words on why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    type: RelationType
+    target: RecordId
+    note: Text
 
 
 def _no_repeats(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -71,10 +184,14 @@ class Paper(BaseModel):
     methods: tuple[VocabId, ...] = Field(min_length=1)
     modalities: tuple[VocabId, ...] = Field(min_length=1)
     models: tuple[VocabId, ...] = ()
+    tldr: Text | None = None
     summary: Text
     findings: tuple[Finding, ...] = Field(min_length=1, max_length=MAX_ITEMS)
     strengths: tuple[Text, ...] = Field(min_length=1, max_length=MAX_ITEMS)
     limitations: tuple[Text, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    properties: dict[VocabId, AnswerField] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    results: tuple[Result, ...] = Field(default=(), max_length=MAX_RESULTS)
+    relations: tuple[Relation, ...] = Field(default=(), max_length=MAX_ITEMS)
     sources: tuple[Url, ...] = Field(min_length=1, max_length=MAX_ITEMS)
     cites: tuple[RecordId, ...] = Field(default=(), max_length=MAX_CITES)
     aliases: tuple[RecordId, ...] = ()

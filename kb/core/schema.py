@@ -28,9 +28,23 @@ def json_schema(model: type[BaseModel], name: str, title: str, description: str)
 
 def record_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The JSON Schema of a record under `taxonomy`."""
-    return json_schema(
+    schema = json_schema(
         paper_model(taxonomy),
         "record",
         "mllm-xai-kb paper record",
         "One paper of the knowledge base: papers/<id>.yaml.",
     )
+    return _evidence_enums(schema, taxonomy)
+
+
+def _evidence_enums(schema: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
+    """Property, benchmark and model ids as enums, for editors (`kb validate` checks them too,
+    with did-you-mean hints, in kb.core.evidence)."""
+    result = schema.get("$defs", {}).get("Result", {}).get("properties", {})
+    for field, ids in (("benchmark", taxonomy.benchmarks), ("model", taxonomy.models)):
+        if field in result:
+            result[field] = {**result[field], "enum": list(ids)}
+    answers = schema["properties"].get("properties")
+    if answers is not None:
+        answers["propertyNames"] = {"enum": list(taxonomy.properties)}
+    return schema

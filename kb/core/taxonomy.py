@@ -1,4 +1,5 @@
-"""The controlled vocabularies in `taxonomy/`: perspectives, methods, modalities, models, venues."""
+"""The controlled vocabularies in `taxonomy/`: perspectives, methods, modalities, models, venues,
+trade-off properties and benchmarks."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from kb.core.fields import RecordId, Text, Url, VocabId, Year
 
 __all__ = [
+    "OPTIONAL_VOCABULARIES",
     "VOCABULARY_FILES",
+    "Benchmark",
     "Method",
     "MethodProperties",
+    "Metric",
     "Modality",
     "Model",
     "Perspective",
+    "Property",
     "Taxonomy",
     "Venue",
     "VenueKind",
@@ -82,6 +87,43 @@ class Model(_Entry):
     sources: tuple[Url, ...] = ()
 
 
+class Property(_Entry):
+    """A trade-off question readers compare methods on, answered per record.
+
+    Without `answers` the answer is yes, no or partial (YAML `true`, `false`, `partial`); with
+    them it is one of those classes (e.g. a compute cost: low, medium, high).
+    """
+
+    question: Text
+    description: Text
+    answers: tuple[VocabId, ...] = ()
+
+
+class Metric(BaseModel):
+    """A number a benchmark reports; `direction` says which way is better."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: VocabId
+    name: Text
+    direction: Literal["higher", "lower"]
+    min: float | None = None
+    max: float | None = None
+
+
+class Benchmark(_Entry):
+    """A benchmark that located results refer to, with the metrics it defines."""
+
+    description: Text
+    url: Url | None = None
+    introduced_by: RecordId | None = None
+    metrics: tuple[Metric, ...] = Field(min_length=1)
+
+    def metric(self, metric_id: str) -> Metric | None:
+        """The metric `metric_id` of this benchmark, if it defines one."""
+        return next((m for m in self.metrics if m.id == metric_id), None)
+
+
 class Venue(_Entry):
     """A publication venue; `full` is what BibTeX puts in booktitle or journal."""
 
@@ -97,7 +139,13 @@ VOCABULARY_FILES: dict[str, type[_Entry]] = {
     "modalities": Modality,
     "models": Model,
     "venues": Venue,
+    "properties": Property,
+    "benchmarks": Benchmark,
 }
+
+# NOTE: vocabularies that came after the first release: a knowledge base without the file has
+# none of them yet, which is not an error.
+OPTIONAL_VOCABULARIES = frozenset({"properties", "benchmarks"})
 
 
 @dataclass(frozen=True)
@@ -109,6 +157,8 @@ class Taxonomy:
     modalities: dict[str, Modality]
     models: dict[str, Model]
     venues: dict[str, Venue]
+    properties: dict[str, Property]
+    benchmarks: dict[str, Benchmark]
 
     @property
     def leaves(self) -> list[str]:

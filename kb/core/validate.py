@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from kb.core.load import Document
 from kb.core.problems import Loc, Problem
 from kb.core.records import VOCABULARY_FIELDS, Paper, paper_model
-from kb.core.taxonomy import VOCABULARY_FILES, Taxonomy
+from kb.core.taxonomy import OPTIONAL_VOCABULARIES, VOCABULARY_FILES, Taxonomy
 
 __all__ = [
     "KnowledgeBase",
@@ -77,7 +77,7 @@ def _problem(
     hint: str | None = None
     if kind == "missing":
         code, message = "missing-field", f"missing required field {name!r}"
-        position = doc.position(base)
+        position = doc.position(loc[:-1])  # the mapping that lacks it
     elif kind == "extra_forbidden":
         code, message = "unknown-field", f"unknown field {name!r}"
         hint = did_you_mean(error["loc"][-1], fields)
@@ -162,7 +162,9 @@ def validate_taxonomy(documents: dict[str, Document]) -> tuple[Taxonomy, list[Pr
     for name, model in VOCABULARY_FILES.items():
         table: dict[str, Any] = {}
         doc = documents.get(name)
-        if doc is None:
+        if doc is None and name in OPTIONAL_VOCABULARIES:
+            pass
+        elif doc is None:
             problems.append(Problem("missing-file", f"taxonomy/{name}.yaml", "file is missing"))
         elif not isinstance(doc.data, tuple):
             problems.append(

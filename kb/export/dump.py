@@ -24,7 +24,17 @@ from pydantic import BaseModel, ConfigDict
 
 from kb.core.records import Paper, paper_model
 from kb.core.schema import json_schema
-from kb.core.taxonomy import VOCABULARY_FILES, Method, Modality, Model, Perspective, Taxonomy, Venue
+from kb.core.taxonomy import (
+    VOCABULARY_FILES,
+    Benchmark,
+    Method,
+    Modality,
+    Model,
+    Perspective,
+    Property,
+    Taxonomy,
+    Venue,
+)
 from kb.core.validate import KnowledgeBase
 
 __all__ = [
@@ -48,6 +58,8 @@ class _Vocabularies(BaseModel):
     modalities: tuple[Modality, ...]
     models: tuple[Model, ...]
     venues: tuple[Venue, ...]
+    properties: tuple[Property, ...] = ()
+    benchmarks: tuple[Benchmark, ...] = ()
 
 
 def _document_model(taxonomy: Taxonomy) -> type[BaseModel]:
@@ -125,7 +137,7 @@ CREATE TABLE papers (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER NOT NULL,
   venue TEXT NOT NULL REFERENCES venues(id), kind TEXT NOT NULL, entry_type TEXT, arxiv TEXT,
   doi TEXT, url TEXT, code TEXT, category TEXT NOT NULL REFERENCES categories(id),
-  summary TEXT NOT NULL, added TEXT);
+  summary TEXT NOT NULL, added TEXT, tldr TEXT);
 CREATE TABLE methods (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
   access TEXT NOT NULL, scope TEXT NOT NULL, stage TEXT NOT NULL, granularity TEXT NOT NULL,
@@ -169,6 +181,33 @@ CREATE TABLE citations (
 CREATE TABLE aliases (
   alias TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(id),
   position INTEGER NOT NULL);
+CREATE TABLE properties (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, question TEXT NOT NULL,
+  description TEXT NOT NULL);
+CREATE TABLE property_answers (
+  property_id TEXT NOT NULL REFERENCES properties(id), position INTEGER NOT NULL,
+  answer TEXT NOT NULL, PRIMARY KEY (property_id, position));
+CREATE TABLE benchmarks (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  url TEXT, introduced_by TEXT REFERENCES papers(id));
+CREATE TABLE metrics (
+  benchmark_id TEXT NOT NULL REFERENCES benchmarks(id), position INTEGER NOT NULL,
+  id TEXT NOT NULL, name TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN
+  ('higher', 'lower')), min REAL, max REAL, PRIMARY KEY (benchmark_id, id));
+-- value: the answer as JSON (true, false, "partial", "low", ...), so nothing is ambiguous.
+CREATE TABLE paper_properties (
+  paper_id TEXT NOT NULL REFERENCES papers(id), property_id TEXT NOT NULL
+  REFERENCES properties(id), value TEXT NOT NULL, "where" TEXT,
+  PRIMARY KEY (paper_id, property_id));
+-- value and baseline have no declared type: a whole number stays one, as the paper prints it.
+CREATE TABLE results (
+  paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL,
+  benchmark_id TEXT NOT NULL REFERENCES benchmarks(id), metric TEXT NOT NULL,
+  model_id TEXT NOT NULL REFERENCES models(id), setting TEXT, value NOT NULL, baseline,
+  "where" TEXT NOT NULL, PRIMARY KEY (paper_id, position));
+CREATE TABLE relations (
+  paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, type TEXT NOT NULL,
+  target_id TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (paper_id, position));
 CREATE TABLE nodes (id TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE edges (
   id INTEGER PRIMARY KEY, source TEXT NOT NULL REFERENCES nodes(id),
@@ -205,7 +244,8 @@ def _identifiers(paper: Paper) -> tuple[str | None, ...]:
 
 
 def _rest(paper: Paper) -> tuple[str | None, ...]:
-    return (paper.leaf, paper.summary, paper.added.isoformat() if paper.added else None)
+    added = paper.added.isoformat() if paper.added else None
+    return (paper.leaf, paper.summary, added, paper.tldr)
 
 
 def _insert_vocabularies(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
@@ -263,7 +303,7 @@ def _insert_methods(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
 
 def _insert_papers(db: sqlite3.Connection, papers: Sequence[Paper]) -> None:
     db.executemany(
-        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (p.id, p.title, p.year, p.venue, p.kind, p.entry_type, *_identifiers(p), *_rest(p))
             for p in papers
@@ -293,6 +333,55 @@ def _insert_papers(db: sqlite3.Connection, papers: Sequence[Paper]) -> None:
     db.executemany(
         "INSERT INTO aliases VALUES (?, ?, ?)",
         [(alias, p.id, i) for p in papers for i, alias in _rows(p.aliases)],
+    )
+    _insert_evidence(db, papers)
+
+
+def _insert_evidence(db: sqlite3.Connection, papers: Sequence[Paper]) -> None:
+    db.executemany(
+        "INSERT INTO paper_properties VALUES (?, ?, ?, ?)",
+        [
+            (p.id, name, json.dumps(answer.value), answer.where)
+            for p in papers
+            for name, answer in p.properties.items()
+        ],
+    )
+    db.executemany(
+        "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (p.id, i, r.benchmark, r.metric, r.model, r.setting, r.value, r.baseline, r.where)
+            for p in papers
+            for i, r in _rows(p.results)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+        [(p.id, i, r.type, r.target, r.note) for p in papers for i, r in _rows(p.relations)],
+    )
+
+
+def _insert_evidence_vocabularies(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
+    properties = list(taxonomy.properties.values())
+    db.executemany(
+        "INSERT INTO properties VALUES (?, ?, ?, ?, ?)",
+        [(q.id, i, q.name, q.question, q.description) for i, q in _rows(properties)],
+    )
+    db.executemany(
+        "INSERT INTO property_answers VALUES (?, ?, ?)",
+        [(q.id, i, answer) for q in properties for i, answer in _rows(q.answers)],
+    )
+    benchmarks = list(taxonomy.benchmarks.values())
+    db.executemany(
+        "INSERT INTO benchmarks VALUES (?, ?, ?, ?, ?, ?)",
+        [(b.id, i, b.name, b.description, b.url, b.introduced_by) for i, b in _rows(benchmarks)],
+    )
+    db.executemany(
+        "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (b.id, i, m.id, m.name, m.direction, m.min, m.max)
+            for b in benchmarks
+            for i, m in _rows(b.metrics)
+        ],
     )
 
 
@@ -334,6 +423,7 @@ def kb_sqlite(kb: KnowledgeBase) -> bytes:
             _insert_vocabularies(db, kb.taxonomy)
             _insert_papers(db, list(kb.papers.values()))
             _insert_methods(db, kb.taxonomy)
+            _insert_evidence_vocabularies(db, kb.taxonomy)
             _insert_graph(db, kb)
         return db.serialize()
     finally:
@@ -414,7 +504,51 @@ def _read_taxonomy(db: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
         "modalities": modalities,
         "models": models,
         "venues": venues,
+        **_read_evidence_vocabularies(db),
     }
+
+
+def _read_evidence_vocabularies(db: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    answers = _grouped(db, "SELECT property_id, answer FROM property_answers ORDER BY 1, position")
+    properties = [
+        {"id": r["id"], "name": r["name"], "question": r["question"]}
+        | {"description": r["description"], "answers": answers.get(r["id"], [])}
+        for r in _select(db, "SELECT * FROM properties ORDER BY position")
+    ]
+    metrics: dict[str, list[dict[str, Any]]] = {}
+    for r in _select(db, "SELECT * FROM metrics ORDER BY benchmark_id, position"):
+        metrics.setdefault(r["benchmark_id"], []).append(
+            {key: r[key] for key in ("id", "name", "direction", "min", "max")}
+        )
+    benchmarks = [
+        {key: r[key] for key in ("id", "name", "description", "url", "introduced_by")}
+        | {"metrics": metrics.get(r["id"], [])}
+        for r in _select(db, "SELECT * FROM benchmarks ORDER BY position")
+    ]
+    return {"properties": properties, "benchmarks": benchmarks}
+
+
+def _read_evidence(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Properties, results and relations of every paper, by paper id."""
+    evidence: dict[str, dict[str, Any]] = {}
+
+    def of(pid: str) -> dict[str, Any]:
+        return evidence.setdefault(pid, {"properties": {}, "results": [], "relations": []})
+
+    for r in _select(db, "SELECT * FROM paper_properties ORDER BY paper_id, property_id"):
+        value = json.loads(r["value"])
+        of(r["paper_id"])["properties"][r["property_id"]] = {"value": value, "where": r["where"]}
+    result_keys = ("metric", "setting", "value", "baseline", "where")
+    for r in _select(db, "SELECT * FROM results ORDER BY paper_id, position"):
+        of(r["paper_id"])["results"].append(
+            {"benchmark": r["benchmark_id"], "model": r["model_id"]}
+            | {key: r[key] for key in result_keys}
+        )
+    for r in _select(db, "SELECT * FROM relations ORDER BY paper_id, position"):
+        of(r["paper_id"])["relations"].append(
+            {"type": r["type"], "target": r["target_id"], "note": r["note"]}
+        )
+    return evidence
 
 
 def _read_papers(db: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -441,6 +575,8 @@ def _read_papers(db: sqlite3.Connection) -> list[dict[str, Any]]:
         for kind in ("strength", "limitation")
     }
     aliases = _grouped(db, "SELECT paper_id, alias FROM aliases ORDER BY 1, position")
+    evidence = _read_evidence(db)
+    empty: dict[str, Any] = {"properties": {}, "results": [], "relations": []}
     papers: list[dict[str, Any]] = []
     for r in _select(db, "SELECT * FROM papers ORDER BY id"):
         pid = r["id"]
@@ -461,10 +597,12 @@ def _read_papers(db: sqlite3.Connection) -> list[dict[str, Any]]:
                 "methods": links["methods"].get(pid, []),
                 "modalities": links["modalities"].get(pid, []),
                 "models": links["models"].get(pid, []),
+                "tldr": r["tldr"],
                 "summary": r["summary"],
                 "findings": findings.get(pid, []),
                 "strengths": notes["strength"].get(pid, []),
                 "limitations": notes["limitation"].get(pid, []),
+                **evidence.get(pid, empty),
                 "sources": links["sources"].get(pid, []),
                 "cites": links["cites"].get(pid, []),
                 "aliases": aliases.get(pid, []),

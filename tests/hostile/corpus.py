@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from tests.error_cases import CASES, record
 
 PAPER = "papers/doe2024probing.yaml"
-WARNINGS = frozenset({"later-cite", "summary-length", "isolated-record"})
+WARNINGS = frozenset(
+    {"later-cite", "summary-length", "isolated-record", "tldr-length", "tldr-sentences"}
+)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ def _check(data: bytes) -> None:
     if paper is None:
         assert problems and all(p.line >= 1 and p.col >= 1 and p.code for p in problems)
         return
-    record_problems(paper, doc)
+    found = record_problems(paper, doc, taxonomy)
+    assert all(p.line >= 1 and p.col >= 1 and p.code for p in found)
     again = parse_bytes(format_paper(paper).encode(), "papers/doe2024probing.yaml")
     assert model.model_validate(again.data).model_dump() == paper.model_dump()
 

@@ -16,6 +16,10 @@ INSERT INTO "authors" VALUES(9,'Sara Okafor');
 INSERT INTO "authors" VALUES(10,'Zach Furman');
 INSERT INTO "authors" VALUES(11,'Zoë van Dijk');
 INSERT INTO "authors" VALUES(12,'van der Berg, Piet');
+CREATE TABLE benchmarks (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  url TEXT, introduced_by TEXT REFERENCES papers(id));
+INSERT INTO "benchmarks" VALUES('fixture-bench',0,'FixtureBench','A made-up benchmark of the test fixture, with a percentage and a count.','https://example.org/fixture-bench','lee2023measuring');
 CREATE TABLE categories (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
   parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL);
@@ -110,6 +114,12 @@ INSERT INTO "methods" VALUES('logit-lens',0,'Logit lens','Decode hidden states w
 INSERT INTO "methods" VALUES('tuned-lens',1,'Tuned lens','Learned translators before decoding.','white-box','local','post-hoc','layer','belrose2023eliciting');
 INSERT INTO "methods" VALUES('perturbation',2,'Perturbation','Mask inputs and watch the output.','black-box','local','post-hoc','input',NULL);
 INSERT INTO "methods" VALUES('hallucination-benchmark',3,'Hallucination benchmark','Measure unsupported statements.','black-box','global','post-hoc','model',NULL);
+CREATE TABLE metrics (
+  benchmark_id TEXT NOT NULL REFERENCES benchmarks(id), position INTEGER NOT NULL,
+  id TEXT NOT NULL, name TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN
+  ('higher', 'lower')), min REAL, max REAL, PRIMARY KEY (benchmark_id, id));
+INSERT INTO "metrics" VALUES('fixture-bench',0,'accuracy','Accuracy','higher',0.0,100.0);
+INSERT INTO "metrics" VALUES('fixture-bench',1,'errors','Errors','lower',0.0,NULL);
 CREATE TABLE modalities (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL);
 INSERT INTO "modalities" VALUES('image',0,'Image','Still images.');
@@ -217,6 +227,12 @@ INSERT INTO "paper_notes" VALUES('kim2024tuned','limitation',0,'Needs a translat
 INSERT INTO "paper_notes" VALUES('lee2023measuring','limitation',0,'Small question set.');
 INSERT INTO "paper_notes" VALUES('muller2022clip','limitation',0,'Only one encoder {size}.');
 INSERT INTO "paper_notes" VALUES('smith2021notes','limitation',0,'No quantitative evaluation.');
+CREATE TABLE paper_properties (
+  paper_id TEXT NOT NULL REFERENCES papers(id), property_id TEXT NOT NULL
+  REFERENCES properties(id), value TEXT NOT NULL, "where" TEXT,
+  PRIMARY KEY (paper_id, property_id));
+INSERT INTO "paper_properties" VALUES('doe2024probing','compute-cost','"low"',NULL);
+INSERT INTO "paper_properties" VALUES('doe2024probing','training-free','true','Section 3');
 CREATE TABLE paper_sources (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, url TEXT NOT NULL,
   PRIMARY KEY (paper_id, position));
@@ -230,13 +246,34 @@ CREATE TABLE papers (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER NOT NULL,
   venue TEXT NOT NULL REFERENCES venues(id), kind TEXT NOT NULL, entry_type TEXT, arxiv TEXT,
   doi TEXT, url TEXT, code TEXT, category TEXT NOT NULL REFERENCES categories(id),
-  summary TEXT NOT NULL, added TEXT);
-INSERT INTO "papers" VALUES('belrose2023eliciting','Eliciting Latent Predictions from Transformers with the Tuned Lens',2023,'arxiv','foundation',NULL,'2303.08112',NULL,NULL,NULL,'model.layer','A fixture record used by the test suite. It trains a small affine translator for every layer of a language model so that hidden states can be decoded into next-token predictions, and compares those readings with the plain logit lens across model families and sizes. The words here only need to be long enough to pass the summary length warning, which asks for sixty words or more in every summary of the knowledge base.','2026-11-23');
-INSERT INTO "papers" VALUES('doe2024probing','Probing Vision-Language Layers: A Fixture',2024,'neurips','research',NULL,'2406.00001','10.48550/arXiv.2406.00001',NULL,'https://github.com/example/fixture','model.layer','A second fixture record for the test suite. It applies the logit lens to the visual token positions of a LLaVA model and reports at which depth object names become decodable from image tokens, then tests whether removing those tokens changes the answers. The text is deliberately plain and made up; it exists so that the validator, the formatter and the exporters have a realistic record with a citation to work on.','2026-11-23');
-INSERT INTO "papers" VALUES('kim2024tuned','Tuned Lenses for Multimodal Models',2024,'arxiv','research','article','2402.00004',NULL,NULL,NULL,'model.layer','A fixture record whose entry type is set by hand. It trains tuned-lens translators on the visual token positions of a multimodal model and compares the decoded predictions with the plain logit lens at every depth. The record sets entry_type to article although its venue is arXiv, the form some researchers prefer, so that the exporter follows the record rather than the venue kind, and it extends the logit-lens family through the tuned lens.','2026-11-23');
-INSERT INTO "papers" VALUES('lee2023measuring','Measuring Hallucination in LLaVA with a Workshop Benchmark',2023,'xai-ws','research',NULL,'2305.00003',NULL,NULL,NULL,'data.input-output','A fixture record of a workshop paper. It proposes a small benchmark of questions about objects that are absent from the image, asks LLaVA about them, and measures how often the model claims to see the object. It then perturbs the images to test whether the hallucinations follow the visual evidence or the language prior. The record gives the exporters a workshop venue, whose BibTeX entry type is inproceedings with the workshop''s full name as booktitle.','2026-11-23');
-INSERT INTO "papers" VALUES('muller2022clip','CLIP Neurons in 3D: Müller''s {Unbalanced 50% Study of #Tags & C_x',2022,'tmlr','research',NULL,'2201.00002','10.1234/tmlr_2022.7',NULL,NULL,'model.neuron','A fixture record with hostile text for the exporters. It masks regions of images and reads the neurons of a CLIP-style encoder with a lens, reporting which units respond to text in images. The title carries an unbalanced brace, a percent sign, a hash, an ampersand and an underscore, and the authors carry accents, so that escaping for BibTeX, LaTeX and Markdown is exercised on every path: \input{/etc/passwd} must print, never run.','2026-11-23');
-INSERT INTO "papers" VALUES('smith2021notes','Notes on Perturbation Maps for Vision-Language Models',2021,'blog','research',NULL,NULL,NULL,'https://blog.example.org/perturbation_maps?x=1&y=2',NULL,'data.input-output','A fixture record of online material. It explains how occlusion and perturbation maps are computed for vision-language models, walks through three worked examples with captioning models, and discusses why masked inputs fall off the training distribution. The post exists in the fixture so that the exporters have a record of the online kind, with a URL that holds an ampersand and an underscore, and without any arXiv identifier or DOI.','2026-11-23');
+  summary TEXT NOT NULL, added TEXT, tldr TEXT);
+INSERT INTO "papers" VALUES('belrose2023eliciting','Eliciting Latent Predictions from Transformers with the Tuned Lens',2023,'arxiv','foundation',NULL,'2303.08112',NULL,NULL,NULL,'model.layer','A fixture record used by the test suite. It trains a small affine translator for every layer of a language model so that hidden states can be decoded into next-token predictions, and compares those readings with the plain logit lens across model families and sizes. The words here only need to be long enough to pass the summary length warning, which asks for sixty words or more in every summary of the knowledge base.','2026-11-23',NULL);
+INSERT INTO "papers" VALUES('doe2024probing','Probing Vision-Language Layers: A Fixture',2024,'neurips','research',NULL,'2406.00001','10.48550/arXiv.2406.00001',NULL,'https://github.com/example/fixture','model.layer','A second fixture record for the test suite. It applies the logit lens to the visual token positions of a LLaVA model and reports at which depth object names become decodable from image tokens, then tests whether removing those tokens changes the answers. The text is deliberately plain and made up; it exists so that the validator, the formatter and the exporters have a realistic record with a citation to work on.','2026-11-23','Logit-lens readings of LLaVA''s image tokens name objects from the middle layers on.');
+INSERT INTO "papers" VALUES('kim2024tuned','Tuned Lenses for Multimodal Models',2024,'arxiv','research','article','2402.00004',NULL,NULL,NULL,'model.layer','A fixture record whose entry type is set by hand. It trains tuned-lens translators on the visual token positions of a multimodal model and compares the decoded predictions with the plain logit lens at every depth. The record sets entry_type to article although its venue is arXiv, the form some researchers prefer, so that the exporter follows the record rather than the venue kind, and it extends the logit-lens family through the tuned lens.','2026-11-23',NULL);
+INSERT INTO "papers" VALUES('lee2023measuring','Measuring Hallucination in LLaVA with a Workshop Benchmark',2023,'xai-ws','research',NULL,'2305.00003',NULL,NULL,NULL,'data.input-output','A fixture record of a workshop paper. It proposes a small benchmark of questions about objects that are absent from the image, asks LLaVA about them, and measures how often the model claims to see the object. It then perturbs the images to test whether the hallucinations follow the visual evidence or the language prior. The record gives the exporters a workshop venue, whose BibTeX entry type is inproceedings with the workshop''s full name as booktitle.','2026-11-23',NULL);
+INSERT INTO "papers" VALUES('muller2022clip','CLIP Neurons in 3D: Müller''s {Unbalanced 50% Study of #Tags & C_x',2022,'tmlr','research',NULL,'2201.00002','10.1234/tmlr_2022.7',NULL,NULL,'model.neuron','A fixture record with hostile text for the exporters. It masks regions of images and reads the neurons of a CLIP-style encoder with a lens, reporting which units respond to text in images. The title carries an unbalanced brace, a percent sign, a hash, an ampersand and an underscore, and the authors carry accents, so that escaping for BibTeX, LaTeX and Markdown is exercised on every path: \input{/etc/passwd} must print, never run.','2026-11-23',NULL);
+INSERT INTO "papers" VALUES('smith2021notes','Notes on Perturbation Maps for Vision-Language Models',2021,'blog','research',NULL,NULL,NULL,'https://blog.example.org/perturbation_maps?x=1&y=2',NULL,'data.input-output','A fixture record of online material. It explains how occlusion and perturbation maps are computed for vision-language models, walks through three worked examples with captioning models, and discusses why masked inputs fall off the training distribution. The post exists in the fixture so that the exporters have a record of the online kind, with a URL that holds an ampersand and an underscore, and without any arXiv identifier or DOI.','2026-11-23',NULL);
+CREATE TABLE properties (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, question TEXT NOT NULL,
+  description TEXT NOT NULL);
+INSERT INTO "properties" VALUES('training-free',0,'Training-free','Does the method work without training anything?','A made-up property of the test fixture.');
+INSERT INTO "properties" VALUES('compute-cost',1,'Compute cost','How much compute does the method add?','A property with classes instead of yes, no and partial.');
+CREATE TABLE property_answers (
+  property_id TEXT NOT NULL REFERENCES properties(id), position INTEGER NOT NULL,
+  answer TEXT NOT NULL, PRIMARY KEY (property_id, position));
+INSERT INTO "property_answers" VALUES('compute-cost',0,'low');
+INSERT INTO "property_answers" VALUES('compute-cost',1,'high');
+CREATE TABLE relations (
+  paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, type TEXT NOT NULL,
+  target_id TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (paper_id, position));
+INSERT INTO "relations" VALUES('doe2024probing',0,'extends','belrose2023eliciting','Applies the translator idea to image tokens.');
+CREATE TABLE results (
+  paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL,
+  benchmark_id TEXT NOT NULL REFERENCES benchmarks(id), metric TEXT NOT NULL,
+  model_id TEXT NOT NULL REFERENCES models(id), setting TEXT, value NOT NULL, baseline,
+  "where" TEXT NOT NULL, PRIMARY KEY (paper_id, position));
+INSERT INTO "results" VALUES('doe2024probing',0,'fixture-bench','accuracy','llava','adversarial split',85.25,80,'Table 2');
+INSERT INTO "results" VALUES('doe2024probing',1,'fixture-bench','errors','llava',NULL,12,NULL,'Table 3');
 CREATE TABLE venues (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, "full" TEXT NOT NULL,
   kind TEXT NOT NULL);
