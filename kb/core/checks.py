@@ -95,14 +95,8 @@ def record_problems(paper: Paper, doc: Document, taxonomy: Taxonomy) -> list[Pro
     words = len(paper.summary.split())
     if low <= words <= high:
         return problems
-    position = doc.position(("summary",))
     message = f"summary has {words} words; aim for {low} to {high}"
-    return [
-        Problem(
-            "summary-length", doc.path, message, *position, severity="warning", loc=("summary",)
-        ),
-        *problems,
-    ]
+    return [doc.problem(("summary",), "summary-length", message, severity="warning"), *problems]
 
 
 Records = Mapping[str, Facts]

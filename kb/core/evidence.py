@@ -8,9 +8,10 @@ points at the value it is about, with a hint where one helps.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from kb.core.load import Document
-from kb.core.problems import Loc, Problem, Severity
+from kb.core.problems import Loc, Problem
 from kb.core.records import Paper, Result
 from kb.core.taxonomy import Benchmark, Property, Taxonomy
 from kb.core.validate import did_you_mean
@@ -28,44 +29,25 @@ _SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\b
 
 def evidence_problems(paper: Paper, doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     """Every problem of `paper`'s tldr, properties, results and relations on its own."""
-    found = _Found(doc)
-    _tldr(paper, found)
-    _properties(paper, taxonomy, found)
-    for index, result in enumerate(paper.results):
-        _result(result, ("results", index), taxonomy, found)
-    _relations(paper, found)
-    return found.problems
+    return [
+        *_tldr(paper, doc),
+        *_properties(paper, doc, taxonomy),
+        *(
+            problem
+            for index, result in enumerate(paper.results)
+            for problem in _result(result, ("results", index), doc, taxonomy)
+        ),
+        *_relations(paper, doc),
+    ]
 
 
-class _Found:
-    """Collects located problems of one record."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        loc: Loc,
-        code: str,
-        message: str,
-        hint: str | None = None,
-        severity: Severity = "error",
-        at_key: bool = False,
-    ) -> None:
-        position = self.doc.key_position(loc) if at_key else self.doc.position(loc)
-        self.problems.append(
-            Problem(code, self.doc.path, message, position.line, position.col, hint, severity, loc)
-        )
-
-
-def _tldr(paper: Paper, found: _Found) -> None:
+def _tldr(paper: Paper, doc: Document) -> Iterator[Problem]:
     tldr = paper.tldr
     if tldr is None:
         return
     opener = _OPENER.match(tldr)
     if opener:
-        found.add(
+        yield doc.problem(
             ("tldr",),
             "tldr-opener",
             f"tldr opens with {opener.group()!r}, so it leans on a sentence before it",
@@ -74,7 +56,7 @@ def _tldr(paper: Paper, found: _Found) -> None:
         )
     words = len(tldr.split())
     if words > TLDR_WORDS:
-        found.add(
+        yield doc.problem(
             ("tldr",),
             "tldr-length",
             f"tldr has {words} words; keep it to {TLDR_WORDS} at most",
@@ -82,7 +64,7 @@ def _tldr(paper: Paper, found: _Found) -> None:
             severity="warning",
         )
     if _SENTENCE_BREAK.search(tldr.rstrip(".!?")):
-        found.add(
+        yield doc.problem(
             ("tldr",),
             "tldr-sentences",
             "tldr has more than one sentence",
@@ -91,22 +73,21 @@ def _tldr(paper: Paper, found: _Found) -> None:
         )
 
 
-def _properties(paper: Paper, taxonomy: Taxonomy, found: _Found) -> None:
+def _properties(paper: Paper, doc: Document, taxonomy: Taxonomy) -> Iterator[Problem]:
     for property_id, answer in paper.properties.items():
         loc: Loc = ("properties", property_id)
         question = taxonomy.properties.get(property_id)
         if question is None:
-            found.add(
+            yield doc.problem(
                 loc,
                 "unknown-property",
                 f"{property_id!r} is not in taxonomy/properties.yaml",
                 did_you_mean(property_id, taxonomy.properties),
                 at_key=True,
             )
-            continue
-        if not _allowed(question, answer.value):
+        elif not _allowed(question, answer.value):
             expected = ", ".join(question.answers) if question.answers else YES_NO_PARTIAL
-            found.add(
+            yield doc.problem(
                 loc,
                 "bad-answer",
                 f"{property_id}: {answer.value!r} is not an answer to "
@@ -121,9 +102,9 @@ def _allowed(question: Property, value: bool | str) -> bool:
     return isinstance(value, bool) or value == "partial"
 
 
-def _result(result: Result, loc: Loc, taxonomy: Taxonomy, found: _Found) -> None:
+def _result(result: Result, loc: Loc, doc: Document, taxonomy: Taxonomy) -> Iterator[Problem]:
     if result.model not in taxonomy.models:
-        found.add(
+        yield doc.problem(
             (*loc, "model"),
             "unknown-model",
             f"{result.model!r} is not in taxonomy/models.yaml",
@@ -131,22 +112,24 @@ def _result(result: Result, loc: Loc, taxonomy: Taxonomy, found: _Found) -> None
         )
     benchmark = taxonomy.benchmarks.get(result.benchmark)
     if benchmark is None:
-        found.add(
+        yield doc.problem(
             (*loc, "benchmark"),
             "unknown-benchmark",
             f"{result.benchmark!r} is not in taxonomy/benchmarks.yaml",
             did_you_mean(result.benchmark, taxonomy.benchmarks)
             or "add the benchmark, with its metrics, to taxonomy/benchmarks.yaml",
         )
-        return
-    _metric_value(result, loc, benchmark, found)
+    else:
+        yield from _metric_value(result, loc, doc, benchmark)
 
 
-def _metric_value(result: Result, loc: Loc, benchmark: Benchmark, found: _Found) -> None:
+def _metric_value(
+    result: Result, loc: Loc, doc: Document, benchmark: Benchmark
+) -> Iterator[Problem]:
     metric = benchmark.metric(result.metric)
     if metric is None:
         names = ", ".join(m.id for m in benchmark.metrics)
-        found.add(
+        yield doc.problem(
             (*loc, "metric"),
             "unknown-metric",
             f"{benchmark.name} defines no metric {result.metric!r}",
@@ -154,14 +137,12 @@ def _metric_value(result: Result, loc: Loc, benchmark: Benchmark, found: _Found)
             or f"its metrics are: {names}",
         )
         return
+    low = metric.min if metric.min is not None else float("-inf")
+    high = metric.max if metric.max is not None else float("inf")
     for field in ("value", "baseline"):
         number = getattr(result, field)
-        if number is None:
-            continue
-        low = metric.min if metric.min is not None else float("-inf")
-        high = metric.max if metric.max is not None else float("inf")
-        if not low <= number <= high:
-            found.add(
+        if number is not None and not low <= number <= high:
+            yield doc.problem(
                 (*loc, field),
                 "value-out-of-range",
                 f"{field} {number} is outside {benchmark.name} {metric.name}'s range "
@@ -176,12 +157,12 @@ def _bound(value: float | None) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def _relations(paper: Paper, found: _Found) -> None:
+def _relations(paper: Paper, doc: Document) -> Iterator[Problem]:
     seen: set[tuple[str, str]] = set()
     for index, relation in enumerate(paper.relations):
         loc: Loc = ("relations", index)
         if relation.target == paper.id:
-            found.add(
+            yield doc.problem(
                 (*loc, "target"),
                 "self-relation",
                 f"relation {relation.type!r} points at the record itself",
@@ -189,7 +170,7 @@ def _relations(paper: Paper, found: _Found) -> None:
             )
         key = (relation.type, relation.target)
         if key in seen:
-            found.add(
+            yield doc.problem(
                 loc,
                 "duplicate-relation",
                 f"{relation.type} {relation.target} is listed twice",

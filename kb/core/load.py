@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kb.core.problems import Loc, Position, Problem
+from kb.core.problems import Loc, Position, Problem, Severity
 
 __all__ = [
     "MAX_DEPTH",
@@ -72,6 +72,19 @@ class Document:
         """Where the key of `loc` stands (for unknown or misplaced keys)."""
         found = self.keys.get(loc)
         return _unpack(found) if found is not None else self.position(loc)
+
+    def problem(
+        self,
+        loc: Loc,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: Severity = "error",
+        at_key: bool = False,
+    ) -> Problem:
+        """A problem of this file located at the value of `loc` (or at its key)."""
+        line, col = self.key_position(loc) if at_key else self.position(loc)
+        return Problem(code, self.path, message, line, col, hint, severity, loc)
 
 
 class LoadError(Exception):

@@ -162,10 +162,9 @@ def validate_taxonomy(documents: dict[str, Document]) -> tuple[Taxonomy, list[Pr
     for name, model in VOCABULARY_FILES.items():
         table: dict[str, Any] = {}
         doc = documents.get(name)
-        if doc is None and name in OPTIONAL_VOCABULARIES:
-            pass
-        elif doc is None:
-            problems.append(Problem("missing-file", f"taxonomy/{name}.yaml", "file is missing"))
+        if doc is None:
+            if name not in OPTIONAL_VOCABULARIES:
+                problems.append(Problem("missing-file", f"taxonomy/{name}.yaml", "file is missing"))
         elif not isinstance(doc.data, tuple):
             problems.append(
                 Problem("not-a-list", doc.path, "a vocabulary file is a list of entries")
