@@ -27,7 +27,7 @@ from kb.core.problems import Problem, sort_problems
 from kb.core.records import Paper, paper_model
 from kb.core.schema import record_schema
 from kb.core.write import create_new, write_atomic
-from kb.graph.stats import compute_stats
+from kb.graph.stats import Evidence, compute_stats
 
 __all__ = ["main"]
 
@@ -323,11 +323,41 @@ def stats(ctx: click.Context) -> None:
         for key, count in counts.items():
             table.add_row(str(key), str(count))
         console.print(table)
+    _print_evidence(console, numbers.evidence, numbers.records)
     from kb.cli.graph import print_graph_stats  # the graph needs scipy: import when used
 
     print_graph_stats(console, result.kb)
     if result.errors():
         click.echo(f"note: {len(result.errors())} record problem(s); run kb validate", err=True)
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count} of {total} ({100 * count / total:.0f} %)" if total else "0"
+
+
+def _print_evidence(console: Console, evidence: Evidence, records: int) -> None:
+    table = Table(title="evidence", title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("findings located (where:)", _share(evidence.findings_located, evidence.findings)),
+        ("records with a tldr", _share(evidence.tldrs, records)),
+        ("records answering trade-off properties", _share(evidence.with_properties, records)),
+        ("records with located results", _share(evidence.with_results, records)),
+        ("located results", str(evidence.results)),
+        *((f"results on {b}", str(n)) for b, n in evidence.results_per_benchmark.items()),
+        ("typed relations", str(sum(evidence.relations.values()))),
+        *((f"relations: {kind}", str(n)) for kind, n in evidence.relations.items() if n),
+        ("records with a primary source", _share(records - len(evidence.mirror_only), records)),
+    ]
+    for what, count in rows:
+        table.add_row(what, count)
+    console.print(table)
+    if evidence.mirror_only:
+        console.print(
+            f"{len(evidence.mirror_only)} record(s) rest on mirrors alone (no arXiv or venue "
+            "page among their sources): " + ", ".join(evidence.mirror_only)
+        )
 
 
 # Commands that live in their own modules: name -> "module:attribute", loaded when used.

@@ -10,7 +10,10 @@ pair of nodes has at most one edge of each kind):
 - ``uses``: paper -> method, for each method the record lists,
 - ``extends``: method -> the method it extends (lineage),
 - ``in_category``: paper -> each of its taxonomy leaves, ``primary=True`` on the first,
-- ``studies``: paper -> model and paper -> modality.
+- ``studies``: paper -> model and paper -> modality,
+- ``relation:<type>``: paper -> paper for each typed relation of the record (``extends``,
+  ``improves-on``, ...), with its ``type`` and ``note`` (aliases resolved; self and dangling
+  relations are left to `kb validate`).
 
 Every function returns values in a fixed order (sorted ids, stated tie-breaks), so the same
 knowledge base always gives the same bytes downstream.
@@ -26,22 +29,34 @@ import numpy as np
 import numpy.typing as npt
 
 from kb.core.memory import collector_paused
+from kb.core.records import RELATION_TYPES
 from kb.core.validate import KnowledgeBase
 
 __all__ = [
     "EDGE_KINDS",
     "NODE_KINDS",
+    "RELATION_KINDS",
     "IntArray",
     "build_graph",
     "in_adjacency",
     "key_of",
     "node_of",
     "out_adjacency",
+    "relation_kind",
     "resolved_citations",
+    "resolved_relations",
 ]
 
 NODE_KINDS = ("paper", "method", "category", "model", "modality")
-EDGE_KINDS = ("cites", "proposes", "uses", "extends", "in_category", "studies")
+
+
+def relation_kind(relation_type: str) -> str:
+    """The edge kind of a typed relation: ``relation:improves-on``."""
+    return f"relation:{relation_type}"
+
+
+RELATION_KINDS = tuple(relation_kind(t) for t in RELATION_TYPES)
+EDGE_KINDS = ("cites", "proposes", "uses", "extends", "in_category", "studies", *RELATION_KINDS)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -73,12 +88,7 @@ def resolved_citations(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
     The citations `kb validate` rejects are left out here, so the graph of a knowledge base
     with errors is still the graph of the records that are right.
     """
-    aliases = {
-        alias: paper.id
-        for paper in kb.papers.values()
-        for alias in paper.aliases
-        if alias not in kb.papers
-    }
+    aliases = _aliases(kb)
     for paper in kb.papers.values():
         seen: set[str] = set()
         for target in paper.cites:
@@ -86,6 +96,29 @@ def resolved_citations(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
             if cited != paper.id and cited in kb.papers and cited not in seen:
                 seen.add(cited)
                 yield paper.id, cited
+
+
+def resolved_relations(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, str]]:
+    """(source, target, type, note) of every relation, aliases resolved, without relations to
+    the record itself, to a missing record, or repeating a (type, target) pair."""
+    aliases = _aliases(kb)
+    for paper in kb.papers.values():
+        seen: set[tuple[str, str]] = set()
+        for relation in paper.relations:
+            target = aliases.get(relation.target, relation.target)
+            pair = (relation.type, target)
+            if target != paper.id and target in kb.papers and pair not in seen:
+                seen.add(pair)
+                yield paper.id, target, relation.type, relation.note
+
+
+def _aliases(kb: KnowledgeBase) -> dict[str, str]:
+    return {
+        alias: paper.id
+        for paper in kb.papers.values()
+        for alias in paper.aliases
+        if alias not in kb.papers
+    }
 
 
 def _nodes(kb: KnowledgeBase) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -162,6 +195,13 @@ def _link(graph: nx.MultiDiGraph, kb: KnowledgeBase) -> None:
         for key in (*paper.models, *paper.modalities):
             v = studied[key]
             out[v] = pred[v][u] = {"studies": {"kind": "studies"}}
+    for source, target, relation_type, note in resolved_relations(kb):
+        kind = relation_kind(relation_type)
+        u, v = papers[source], papers[target]
+        keys = succ[u].get(v)
+        if keys is None:
+            keys = succ[u][v] = pred[v][u] = {}
+        keys[kind] = {"kind": kind, "type": relation_type, "note": note}
     for method in taxonomy.methods.values():
         v = methods[method.id]
         if method.introduced_by in papers:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
 from kb.core.memory import collector_paused
+from kb.core.records import RELATION_TYPES
 from kb.core.validate import KnowledgeBase
 from kb.graph.build import (
+    RELATION_KINDS,
     IntArray,
     in_adjacency,
     key_of,
@@ -21,6 +24,7 @@ from kb.graph.build import (
 
 __all__ = [
     "Lineage",
+    "Link",
     "MethodPapers",
     "citation_counts",
     "citation_rows",
@@ -31,6 +35,8 @@ __all__ = [
     "lineage",
     "method_papers",
     "paper_ids",
+    "relation_counts",
+    "relations_of",
     "require_node",
     "sources_of",
     "targets_of",
@@ -51,6 +57,17 @@ class MethodPapers:
 
     proposing: tuple[str, ...]
     using: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A typed relation seen from one record: the other record, the type, the note, and
+    whether the record holds it (outgoing) or the other record does (incoming)."""
+
+    other: str
+    type: str
+    note: str
+    outgoing: bool
 
 
 # --- neighbourhoods -------------------------------------------------------------------------
@@ -124,6 +141,41 @@ def citation_rows(graph: nx.MultiDiGraph, papers: list[str]) -> IntArray:
         (i, number[v]) for u, i in number.items() for v, keys in succ[u].items() if "cites" in keys
     ]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+# --- typed relations ----------------------------------------------------------------------
+
+
+def _links(edges: dict[str, dict[str, dict[str, object]]], outgoing: bool) -> Iterator[Link]:
+    for other, keys in edges.items():
+        for kind, data in keys.items():
+            if kind in RELATION_KINDS:
+                yield Link(key_of(other), str(data["type"]), str(data["note"]), outgoing)
+
+
+def relations_of(graph: nx.MultiDiGraph, paper_id: str) -> list[Link]:
+    """The typed relations of `paper_id`: its own first, then those other records hold to it,
+    each group in the order of RELATION_TYPES, then by the other record's id.
+
+    Raises:
+        KeyError: `paper_id` is not a record of the graph.
+    """
+    node = require_node(graph, "paper", paper_id)
+    order = {kind: index for index, kind in enumerate(RELATION_TYPES)}
+    found = [
+        *_links(out_adjacency(graph)[node], outgoing=True),
+        *_links(in_adjacency(graph)[node], outgoing=False),
+    ]
+    return sorted(found, key=lambda link: (not link.outgoing, order[link.type], link.other))
+
+
+def relation_counts(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """How many relations of each type the graph holds, in the order of RELATION_TYPES."""
+    counts = dict.fromkeys(RELATION_TYPES, 0)
+    for _, _, kind in graph.edges(keys=True):
+        if kind in RELATION_KINDS:
+            counts[kind.partition(":")[2]] += 1
+    return counts
 
 
 # --- methods --------------------------------------------------------------------------------

@@ -4,10 +4,60 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from kb.core.records import RELATION_TYPES, Paper
 from kb.core.validate import KnowledgeBase
 
-__all__ = ["Stats", "compute_stats"]
+__all__ = ["PRIMARY_HOSTS", "Evidence", "Stats", "compute_stats", "is_primary"]
+
+# Hosts of primary sources: arXiv and the publishers' and venues' own pages. Everything else
+# (aggregators, mirrors, blogs, a repository's README) may back a record up, not carry it.
+PRIMARY_HOSTS = frozenset(
+    {
+        "arxiv.org",
+        "openreview.net",
+        "aclanthology.org",
+        "openaccess.thecvf.com",
+        "proceedings.neurips.cc",
+        "papers.nips.cc",
+        "proceedings.mlr.press",
+        "ojs.aaai.org",
+        "www.ijcai.org",
+        "dl.acm.org",
+        "ieeexplore.ieee.org",
+        "link.springer.com",
+        "www.ecva.net",
+        "www.jmlr.org",
+        "jmlr.org",
+        "distill.pub",
+        "transformer-circuits.pub",
+        "www.nature.com",
+        "www.sciencedirect.com",
+        "doi.org",
+    }
+)
+
+
+def is_primary(url: str) -> bool:
+    """Whether `url` is on arXiv or a venue's or publisher's own site."""
+    return urlsplit(url).hostname in PRIMARY_HOSTS
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How deep the records go: located findings, tldrs, trade-off answers, located results,
+    typed relations, and the records that rest on mirrors alone."""
+
+    findings: int
+    findings_located: int
+    tldrs: int
+    with_properties: int
+    with_results: int
+    results: int
+    results_per_benchmark: dict[str, int]
+    relations: dict[str, int]
+    mirror_only: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -23,6 +73,7 @@ class Stats:
     years: dict[int, int]
     venues: dict[str, int]
     kinds: dict[str, int]
+    evidence: Evidence
 
 
 def _by_count(counter: Counter[str]) -> dict[str, int]:
@@ -45,4 +96,22 @@ def compute_stats(kb: KnowledgeBase) -> Stats:
         years=dict(sorted(Counter(paper.year for paper in papers).items())),
         venues=_by_count(Counter(paper.venue for paper in papers)),
         kinds=_by_count(Counter(paper.kind for paper in papers)),
+        evidence=_evidence(papers),
+    )
+
+
+def _evidence(papers: list[Paper]) -> Evidence:
+    relations: Counter[str] = Counter(r.type for paper in papers for r in paper.relations)
+    return Evidence(
+        findings=sum(len(paper.findings) for paper in papers),
+        findings_located=sum(1 for paper in papers for f in paper.findings if f.where),
+        tldrs=sum(1 for paper in papers if paper.tldr),
+        with_properties=sum(1 for paper in papers if paper.properties),
+        with_results=sum(1 for paper in papers if paper.results),
+        results=sum(len(paper.results) for paper in papers),
+        results_per_benchmark=_by_count(Counter(r.benchmark for p in papers for r in p.results)),
+        relations={kind: relations[kind] for kind in RELATION_TYPES},
+        mirror_only=tuple(
+            paper.id for paper in papers if not any(is_primary(s) for s in paper.sources)
+        ),
     )

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kb.cli import app as cli
 from kb.cli.app import main
-from tests.conftest import REPO
+from tests.conftest import FIXTURES, REPO
 
 COMMANDS = sorted(main.commands)
 
@@ -94,3 +94,18 @@ def test_stats_counts_records_by_leaf(kb_root: Path) -> None:
     assert result.exit_code == 0
     assert result.output.startswith("2 records, 1 citation edges, 4 methods\n")
     assert "│ model.layer       │       2 │" in result.output
+
+
+def test_stats_counts_the_evidence_and_names_records_on_mirrors_alone() -> None:
+    result = CliRunner().invoke(main, ["--root", str(FIXTURES / "export"), "stats"])
+    assert result.exit_code == 0, result.output
+    lines = {" ".join(line.strip("│ ").split()) for line in result.output.splitlines()}
+    assert "findings located (where:) │ 4 of 8 (50 %)" in lines
+    assert "records with a tldr │ 1 of 6 (17 %)" in lines
+    assert "records with located results │ 1 of 6 (17 %)" in lines
+    assert "results on fixture-bench │ 2" in lines
+    assert "relations: extends │ 1" in lines
+    assert "records with a primary source │ 5 of 6 (83 %)" in lines
+    assert "rest on mirrors alone (no arXiv or venue page among their sources): smith2021notes" in (
+        " ".join(result.output.split())
+    )

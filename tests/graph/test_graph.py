@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from kb.cli.app import main
 from kb.core.pipeline import load_knowledge_base
-from kb.core.records import Paper
+from kb.core.records import RELATION_TYPES, Paper
 from kb.core.validate import KnowledgeBase
 from kb.graph.build import build_graph, resolved_citations
 from kb.graph.formats import graphml, node_link
@@ -43,6 +43,7 @@ from kb.graph.gaps import gaps, in_sentence, timeline
 from kb.graph.influence import influence, influence_by_year
 from kb.graph.queries import (
     Lineage,
+    Link,
     MethodPapers,
     citation_counts,
     cited_by,
@@ -51,6 +52,8 @@ from kb.graph.queries import (
     isolated_records,
     lineage,
     method_papers,
+    relation_counts,
+    relations_of,
 )
 from kb.graph.related import Related, related, related_all
 from tests import strategies
@@ -158,7 +161,46 @@ def test_categories_mark_the_primary_leaf_and_studies_link_models_and_modalities
     assert studied == {"model:qwen-audio", "modality:audio", "modality:text"}
     # 3 model edges (D, E, F) and 13 modality edges.
     assert len(edges_of(graph, "studies")) == 16
-    assert graph.number_of_edges() == 11 + 2 + 5 + 13 + 9 + 16
+    assert graph.number_of_edges() == 11 + 2 + 5 + 13 + 9 + 16 + 3
+
+
+def test_relations_of_a_record_list_its_own_then_those_held_to_it(
+    graph: nx.MultiDiGraph,
+) -> None:
+    assert relations_of(graph, B) == [
+        Link(
+            A,
+            "extends",
+            "Learns a translator for each layer where the lens used the identity.",
+            True,
+        ),
+        Link(
+            F, "applies", "Takes the lenses of the earlier record as its baseline readout.", False
+        ),
+    ]
+    assert relations_of(graph, H) == []
+    assert relation_counts(graph) == {
+        "extends": 1,
+        "improves-on": 0,
+        "compares-with": 1,
+        "contradicts": 0,
+        "reproduces": 0,
+        "applies": 1,
+    }
+    with pytest.raises(KeyError):
+        relations_of(graph, "nobody2020")
+
+
+def test_relations_are_typed_edges_with_their_note(graph: nx.MultiDiGraph) -> None:
+    assert edges_of(graph, "relation:extends") == {(p(B), p(A))}
+    assert edges_of(graph, "relation:applies") == {(p(F), p(B))}
+    # written with the alias diaz2022seeing
+    edge = graph.edges[p(F), p(D), "relation:compares-with"]
+    assert edge == {
+        "kind": "relation:compares-with",
+        "type": "compares-with",
+        "note": "Sets its audio lenses beside the image lenses of the earlier record.",
+    }
 
 
 def naive_graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
@@ -185,6 +227,20 @@ def naive_graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
             graph.add_edge(p(paper.id), f"model:{model}", key="studies", kind="studies")
         for modality in paper.modalities:
             graph.add_edge(p(paper.id), f"modality:{modality}", key="studies", kind="studies")
+        seen: set[tuple[str, str]] = set()
+        for relation in paper.relations:
+            target = owner.get(relation.target, relation.target)
+            if target in kb.papers and target != paper.id and (relation.type, target) not in seen:
+                seen.add((relation.type, target))
+                kind = f"relation:{relation.type}"
+                graph.add_edge(
+                    p(paper.id),
+                    p(target),
+                    key=kind,
+                    kind=kind,
+                    type=relation.type,
+                    note=relation.note,
+                )
     for method in kb.taxonomy.methods.values():
         if method.introduced_by in kb.papers:
             graph.add_edge(
@@ -228,6 +284,15 @@ def knowledge_bases(draw: st.DrawFn, most: int = 12) -> KnowledgeBase:
         cites = draw(
             st.lists(st.sampled_from([*IDS, *(f"{i}x" for i in IDS)]), max_size=6, unique=True)
         )
+        relations = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(RELATION_TYPES),
+                    st.sampled_from([*IDS, *(f"{i}x" for i in IDS)]),
+                ),
+                max_size=4,
+            )
+        )
         data = {
             "id": paper_id,
             "title": draw(strategies.text),
@@ -245,6 +310,10 @@ def knowledge_bases(draw: st.DrawFn, most: int = 12) -> KnowledgeBase:
             "limitations": ("Made up.",),
             "sources": ("https://example.org/x",),
             "cites": tuple(cites),
+            "relations": tuple(
+                {"type": kind, "target": target, "note": f"Why {kind}."}
+                for kind, target in relations
+            ),
             "aliases": (alias,) if alias and alias not in taken else (),
         }
         taken.add(alias or paper_id)
@@ -738,7 +807,7 @@ def test_export_writes_a_file(tmp_path: Path) -> None:
     args = ["--root", str(FIXTURE), "graph", "export", "--format", "graphml", "-o", str(target)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
-    assert result.output == f"wrote {target}: 26 nodes, 56 edges\n"
+    assert result.output == f"wrote {target}: 26 nodes, 59 edges\n"
     assert nx.read_graphml(target).number_of_nodes() == 26
 
 
