@@ -46,6 +46,7 @@ def navigation(taxonomy: Taxonomy) -> list[Any]:
         {"Taxonomy": ["taxonomy/index.md", *tree]},
         {"Methods": "methods/index.md"},
         {"Models": "models/index.md"},
+        {"Benchmarks": "benchmarks/index.md"},
         {"Explorer": "explorer.md"},
         {"Graph": "graph.md"},
         {"Statistics": "statistics.md"},

@@ -11,13 +11,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kb.core.records import Paper
+from kb.core.records import Paper, Result
 from kb.core.taxonomy import Taxonomy
 from kb.core.validate import KnowledgeBase
 from kb.export.bibtex import bibtex_entry
 from kb.graph.build import build_graph
+from kb.graph.evidence import Board, headline_result, leaderboards
 from kb.graph.influence import influence
-from kb.graph.queries import Lineage, MethodPapers, cited_by, lineage, method_papers
+from kb.graph.queries import (
+    Lineage,
+    Link,
+    MethodPapers,
+    cited_by,
+    lineage,
+    method_papers,
+    relations_all,
+)
 from kb.graph.related import Related, related_all
 
 __all__ = ["SiteContext", "site_context"]
@@ -49,6 +58,9 @@ class SiteContext:
     model_papers: dict[str, list[str]]
     bibtex: dict[str, str]
     site_url: str | None
+    relations: dict[str, list[Link]]
+    boards: dict[str, list[Board]]
+    headline: dict[str, Result]
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -111,4 +123,11 @@ def site_context(kb: KnowledgeBase, site_url: str | None = None) -> SiteContext:
         model_papers=dict(models),
         bibtex={pid: bibtex_entry(paper, kb.taxonomy) for pid, paper in kb.papers.items()},
         site_url=site_url,
+        relations=relations_all(graph),
+        boards=leaderboards(kb),
+        headline={
+            pid: result
+            for pid, paper in kb.papers.items()
+            if (result := headline_result(paper, kb.taxonomy)) is not None
+        },
     )

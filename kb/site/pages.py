@@ -21,13 +21,19 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kb.core.records import Answer, Paper, Result
+from kb.core.taxonomy import Property
+from kb.graph.evidence import change, number_text
 from kb.graph.gaps import timeline
+from kb.graph.related import Related
 from kb.site import charts
 from kb.site.context import COMPARISON_LIMIT, LINK_LIMIT, TABLE_LIMIT, SiteContext
 from kb.site.escape import front_matter_string, html_text, md_text, safe_url
 from kb.site.routes import (
     ASSETS,
+    BENCHMARKS,
     DATA,
+    benchmark_page,
     method_page,
     model_page,
     node_page,
@@ -111,6 +117,73 @@ def fill_sizes(page: str, sizes: dict[str, int]) -> str | None:
     return None if missing else filled
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A trade-off answer as a matrix cell: its HTML and a number to sort by."""
+
+    html: Markup
+    rank: int
+
+
+_MARKS = {
+    True: ("kb-yes", "✓", "yes"),
+    "partial": ("kb-partial", "◐", "partial"),
+    False: ("kb-no", "✗", "no"),
+}
+
+
+def answer_word(answer: Answer | None) -> str:
+    """The answer as the filter names it: yes, no, partial, a class, or none."""
+    if answer is None:
+        return "none"
+    if isinstance(answer.value, bool):
+        return "yes" if answer.value else "no"
+    return answer.value
+
+
+def answer_mark(prop: Property, answer: Answer | None) -> Mark:
+    """A tick, half circle or cross (with the word for screen readers), a class name, or a
+    dash when the record does not say.
+
+    Sorting puts yes above partial above no, and classes in the vocabulary's order.
+    """
+    if answer is None:
+        html = Markup('<span class="kb-mark kb-none" title="not stated">\u2013</span>')
+        return Mark(html + Markup('<span class="kb-visually-hidden">not stated</span>'), 0)
+    where = f" ({answer.where})" if answer.where else ""
+    if prop.answers:
+        rank = prop.answers.index(answer.value) + 1 if answer.value in prop.answers else 0
+        text = html_text(f"{answer.value}")
+        return Mark(Markup('<span class="kb-class" title="{}">{}</span>').format(where, text), rank)
+    css, symbol, word = _MARKS[answer.value]
+    rank = {"kb-no": 1, "kb-partial": 2, "kb-yes": 3}[css]
+    html = Markup(
+        '<span class="kb-mark {}" title="{}{}" aria-hidden="true">{}</span>'
+        '<span class="kb-visually-hidden">{}</span>'
+    ).format(css, word, where, symbol, word)
+    return Mark(html, rank)
+
+
+def answer_values(prop: Property) -> list[str]:
+    """The answers the matrix filter offers for `prop`."""
+    return [*(prop.answers or ("yes", "partial", "no")), "none"]
+
+
+def answer_attributes(paper: Paper, props: list[Property]) -> str:
+    """`training-free=yes compute-cost=low ...`: what the filter script matches rows on."""
+    return " ".join(f"{p.id}={answer_word(paper.properties.get(p.id))}" for p in props)
+
+
+def signed_change(result: Result) -> str:
+    """The change over the paper's own baseline, signed: +5.2, a minus sign and 0.4, or ±0."""
+    delta = change(result)
+    if delta is None:
+        return ""
+    if delta == 0:
+        return "±0"
+    return f"+{delta}" if delta > 0 else f"\u2212{-delta}"
+
+
 class _Renderer:
     """Renders one template per page with the shared context and page-relative links."""
 
@@ -123,6 +196,11 @@ class _Renderer:
     def node_page(self, node: str) -> str:
         return node_page(node, node in self.leaves)
 
+    def answered_properties(self, papers: list[Paper]) -> list[Property]:
+        """The properties at least one of `papers` answers, in the vocabulary's order."""
+        answered = {prop for paper in papers for prop in paper.properties}
+        return [prop for pid, prop in self.tax.properties.items() if pid in answered]
+
     def render(self, template: str | jinja2.Template, source: str, **values: Any) -> str:
         href: Callable[[str], str] = functools.partial(relative, source)
         if isinstance(template, str):
@@ -134,7 +212,14 @@ class _Renderer:
             paper_page=paper_page,
             method_page=method_page,
             model_page=model_page,
+            benchmark_page=benchmark_page,
             node_page=self.node_page,
+            answer_mark=answer_mark,
+            answer_values=answer_values,
+            answer_attributes=answer_attributes,
+            answered_properties=self.answered_properties,
+            number=number_text,
+            signed_change=signed_change,
             assets=ASSETS,
             data=DATA,
             **values,
@@ -217,6 +302,33 @@ class _PaperItems:
         return made
 
 
+# How a relation reads from the record holding it, and from the record it points to.
+RELATION_PHRASES = {
+    "extends": ("Extends", "extends this paper"),
+    "improves-on": ("Improves on", "improves on this paper"),
+    "compares-with": ("Compares with", "compares with this paper"),
+    "contradicts": ("Contradicts", "contradicts this paper"),
+    "reproduces": ("Reproduces", "reproduces this paper"),
+    "applies": ("Applies", "applies this paper's method or data"),
+}
+
+
+def _related_with_relations(ctx: SiteContext, paper_id: str) -> list[Related]:
+    """Records linked by a typed relation first (the relation is the reason), then the
+    records most like this one that no relation names."""
+    linked: dict[str, list[str]] = {}
+    for link in ctx.relations.get(paper_id, []):
+        if link.other in ctx.papers:
+            own, other = RELATION_PHRASES[link.type]
+            reason = f"{own.lower()} it" if link.outgoing else other
+            linked.setdefault(link.other, []).append(f"{reason}: {link.note}")
+    first = [Related(other, 0.0, tuple(reasons)) for other, reasons in linked.items()]
+    rest = [
+        r for r in ctx.related.get(paper_id, []) if r.paper in ctx.papers and r.paper not in linked
+    ]
+    return first + rest
+
+
 @dataclass(frozen=True)
 class PaperPage:
     """A paper's page for the shell (kb.site.shell): its title and article, both HTML."""
@@ -255,7 +367,13 @@ class PaperPages:
             "cites": ctx.by_influence([c for c in paper.cites if c in ctx.papers]),
             "cited_by": ctx.by_influence(ctx.cited_by.get(paper_id, [])),
             "limit": LINK_LIMIT,
-            "related": [x for x in ctx.related.get(paper_id, []) if x.paper in ctx.papers],
+            "related": _related_with_relations(ctx, paper_id),
+            "relations": [x for x in ctx.relations.get(paper_id, []) if x.other in ctx.papers],
+            "answers": [
+                (prop, paper.properties[pid])
+                for pid, prop in ctx.taxonomy.properties.items()
+                if pid in paper.properties
+            ],
         }
 
     def page(self, paper_id: str) -> PaperPage:
@@ -266,6 +384,8 @@ class PaperPages:
             paper_page(paper_id),
             sections=self.sections,
             item=self.item,
+            relation_phrases=RELATION_PHRASES,
+            answer_word=answer_word,
             **values,
         )
         return PaperPage(str(html_text(values["p"].title)), article)
@@ -279,6 +399,7 @@ class PaperPages:
             [self.item(pid) for pid in values["cited_by"][:LINK_LIMIT]],
             len(values["cited_by"]),
             [[self.item(r.paper), list(r.reasons)] for r in values["related"]],
+            [[self.item(x.other), x.type, x.note, x.outgoing] for x in values["relations"]],
         ]
         digest = hashlib.blake2b(self.salt, digest_size=16)
         digest.update(values["p"].model_dump_json().encode("utf-8"))
@@ -330,6 +451,11 @@ def _method_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
                 lineage_svg=diagram,
                 proposing=[p for p in users.proposing if p in ctx.papers],
                 using=[ctx.papers[p] for p in ctx.by_influence(list(users.using))[:TABLE_LIMIT]],
+                compared=[
+                    ctx.papers[p]
+                    for p in ctx.by_influence([*users.proposing, *users.using])[:COMPARISON_LIMIT]
+                    if p in ctx.papers
+                ],
             ),
         )
 
@@ -349,6 +475,35 @@ def _model_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
                 papers=[ctx.papers[p] for p in ids],
             ),
         )
+
+
+def _benchmark_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
+    ctx = r.ctx
+    for bid, benchmark in r.tax.benchmarks.items():
+        source = benchmark_page(bid)
+        yield (
+            source,
+            r.render(
+                "benchmark.md.j2",
+                source,
+                title_yaml=Markup(front_matter_string(benchmark.name)),
+                benchmark=benchmark,
+                boards=ctx.boards.get(bid, []),
+                benchmarks_index=BENCHMARKS,
+            ),
+        )
+    results = Counter(r.benchmark for p in ctx.papers.values() for r in p.results)
+    papers = Counter(b for p in ctx.papers.values() for b in {r.benchmark for r in p.results})
+    yield (
+        BENCHMARKS,
+        r.render(
+            "benchmarks.md.j2",
+            BENCHMARKS,
+            benchmarks=sorted(r.tax.benchmarks.values(), key=lambda b: b.name.lower()),
+            results={bid: results[bid] for bid in r.tax.benchmarks},
+            papers={bid: papers[bid] for bid in r.tax.benchmarks},
+        ),
+    )
 
 
 def _tree(r: _Renderer, source: str) -> Markup:
@@ -486,6 +641,7 @@ def render_pages(
     pages[SHELL_PAGE] = shell_markdown()
     pages.update(_method_pages(r))
     pages.update(_model_pages(r))
+    pages.update(_benchmark_pages(r))
     tax = r.tax
     method_counts = Counter(m for p in ctx.papers.values() for m in p.methods)
     pages["methods/index.md"] = r.render(

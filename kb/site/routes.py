@@ -10,7 +10,9 @@ from __future__ import annotations
 
 __all__ = [
     "ASSETS",
+    "BENCHMARKS",
     "DATA",
+    "benchmark_page",
     "group_page",
     "leaf_page",
     "method_page",
@@ -23,6 +25,14 @@ __all__ = [
 
 ASSETS = "assets/kb"
 DATA = "assets/kb/data"
+
+
+BENCHMARKS = "benchmarks/index.md"
+
+
+def benchmark_page(benchmark_id: str) -> str:
+    """Source path of a benchmark's leaderboard page."""
+    return f"benchmarks/{benchmark_id}.md"
 
 
 def paper_page(paper_id: str) -> str:

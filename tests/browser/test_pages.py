@@ -33,18 +33,18 @@ def test_a_leaf_page_is_reached_from_the_home_page(page: Any, base_url: str) -> 
     page.locator(".kb-tree a", has_text="Layer level").click()
     page.wait_for_url(re.compile(r"/taxonomy/model\.layer/$"))
     assert page.locator("article h1").inner_text() == "Layer level"
-    assert page.locator("table.kb-compare").first.locator("tbody tr").count() == 2
+    assert page.locator("table.kb-matrix tbody tr.kb-main").count() == 2
 
 
 def _first_column(page: Any, table: str) -> list[str]:
-    texts: list[str] = page.locator(f"{table} tbody tr td:first-child a").all_inner_texts()
+    texts: list[str] = page.locator(f"{table} tbody tr.kb-main td:first-child a").all_inner_texts()
     return texts
 
 
-def test_the_comparison_table_sorts_by_a_column_both_ways(page: Any, base_url: str) -> None:
+def test_the_comparison_matrix_sorts_by_a_column_both_ways(page: Any, base_url: str) -> None:
     page.goto(base_url + "taxonomy/model.layer/")
-    table = "table.kb-compare >> nth=0"
-    header = page.locator("table.kb-compare").first.locator("th", has_text="Paper")
+    table = "table.kb-matrix"
+    header = page.locator(table).locator("th", has_text="Paper")
     header.locator("button").click()
     ascending = _first_column(page, table)
     assert ascending == sorted(ascending, key=str.lower)
@@ -52,6 +52,113 @@ def test_the_comparison_table_sorts_by_a_column_both_ways(page: Any, base_url: s
     header.locator("button").click()
     assert _first_column(page, table) == list(reversed(ascending))
     assert header.get_attribute("aria-sort") == "descending"
+
+
+def _rows(page: Any) -> list[str]:
+    """(id suffix of) every row of the matrix in order, details included, visible or not."""
+    ids: list[str] = page.locator("table.kb-matrix tbody tr").evaluate_all(
+        "rows => rows.map(r => r.id.replace(/^matrix-[^-]+-/, '') + (r.hidden ? ' hidden' : ''))"
+    )
+    return ids
+
+
+def test_the_matrix_sorts_by_a_trade_off_and_keeps_each_detail_under_its_row(
+    page: Any, base_url: str
+) -> None:
+    page.goto(base_url + "taxonomy/model/")
+    header = page.locator("table.kb-matrix th", has_text="Training-free")
+    assert header.get_attribute("title") == (
+        "Does the method work without training or fine-tuning any model or probe?"
+    )
+    header.locator("button").click()  # ascending: not stated first, yes last
+    rows = _rows(page)
+    assert rows == [
+        "belrose2023eliciting",
+        "belrose2023eliciting-detail hidden",
+        "doe2024probing",
+        "doe2024probing-detail hidden",
+    ]
+    header.locator("button").click()
+    assert _rows(page)[0] == "doe2024probing"
+    assert _rows(page)[1] == "doe2024probing-detail hidden"
+
+
+def test_a_matrix_row_expands_to_the_tldr_strengths_and_limitations(
+    page: Any, base_url: str
+) -> None:
+    page.goto(base_url + "taxonomy/model.layer/")
+    detail = page.locator("#matrix-model-layer-doe2024probing-detail")
+    assert detail.is_hidden()
+    toggle = page.locator("#matrix-model-layer-doe2024probing button.kb-expand")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert detail.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    text = detail.inner_text()
+    assert "Logit-lens readings of LLaVA's image tokens name objects" in text
+    assert "Strengths" in text and "Limitations" in text
+    toggle.click()
+    assert detail.is_hidden()
+
+
+def test_the_matrix_filters_papers_by_a_trade_off_answer(page: Any, base_url: str) -> None:
+    page.goto(base_url + "taxonomy/data/")
+    bar = page.locator(".kb-matrix-filter")
+    assert bar.is_visible()
+    assert bar.locator(".kb-filter-count").inner_text() == "2 of 2 papers shown"
+    bar.locator(".kb-filter-property").select_option("compute-cost")
+    answers = bar.locator(".kb-filter-answer option").all_inner_texts()
+    assert answers == ["any answer", "low", "medium", "high", "not stated"]
+    bar.locator(".kb-filter-answer").select_option("medium")
+    assert bar.locator(".kb-filter-count").inner_text() == "1 of 2 papers shown"
+    assert page.locator(
+        "table.kb-matrix tr.kb-main:visible td:first-child a"
+    ).all_inner_texts() == ["Counting Hallucinated Events in Video Language Models"]
+    bar.locator(".kb-filter-property").select_option("training-free")
+    bar.locator(".kb-filter-answer").select_option("partial")
+    assert bar.locator(".kb-filter-count").inner_text() == "1 of 2 papers shown"
+    bar.locator(".kb-filter-answer").select_option("none")
+    assert page.locator("table.kb-matrix tr.kb-main:visible").count() == 1
+    assert HOSTILE_TITLE in page.locator("table.kb-matrix tr.kb-main:visible").inner_text()
+    bar.locator(".kb-filter-property").select_option("")
+    assert bar.locator(".kb-filter-count").inner_text() == "2 of 2 papers shown"
+
+
+def test_a_leaderboard_ranks_results_best_first_and_links_each_to_its_place(
+    page: Any, base_url: str
+) -> None:
+    page.goto(base_url + "benchmarks/")
+    page.locator("table a", has_text="FixtureBench").click()
+    page.wait_for_url(re.compile(r"/benchmarks/fixture-bench/$"))
+    assert "Settings differ between papers" in page.locator(".kb-warning").inner_text()
+    board = page.locator("table.kb-board").first
+    values = board.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    assert values == ["99.5", "85.25", "61.5"]
+    changes = board.locator("tbody tr td:nth-child(7)").all_inner_texts()
+    assert changes == ["+87.25", "+5.25", "\u22122.5"]
+    board.locator("tbody tr").nth(1).locator("a", has_text="Table 2").click()
+    page.wait_for_url(re.compile(r"/papers/doe2024probing/#results$"))
+    assert "85.25" in page.locator("table.kb-results").inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "taxonomy/model.layer/",
+        "taxonomy/data/",
+        "papers/doe2024probing/",
+        "benchmarks/fixture-bench/",
+    ],
+)
+def test_comparison_pages_do_not_scroll_sideways(
+    page: Any, base_url: str, path: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
 
 
 def test_search_finds_a_paper_by_a_word_only_in_its_summary(page: Any, base_url: str) -> None:
@@ -217,6 +324,10 @@ PAGES = [
     "methods/tuned-lens/",
     "models/",
     "models/evil-model/",
+    "benchmarks/",
+    "benchmarks/evil-bench/",
+    "benchmarks/fixture-bench/",
+    "papers/evil2025img/",
     "explorer/",
     "graph/",
     "statistics/",

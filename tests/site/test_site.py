@@ -401,7 +401,7 @@ def test_a_build_with_a_site_url_lists_every_paper_in_the_sitemap(tmp_path: Path
     locations = re.findall(r"<loc>([^<]*)</loc>", sitemap)
     assert f"{url}papers/evil2025img/" in locations and f"{url}methods/logit-lens/" in locations
     assert not any("kb-shell" in location for location in locations)
-    assert len(locations) == len(set(locations)) == 27
+    assert len(locations) == len(set(locations)) == 30
     page = (tmp_path / "out" / "papers" / "roe2025video" / "index.html").read_text()
     assert f'<link rel="canonical" href="{url}papers/roe2025video/">' in page
     packed = gzip.decompress((tmp_path / "out" / "sitemap.xml.gz").read_bytes()).decode()
@@ -524,7 +524,7 @@ def test_build_prints_the_page_count_and_rebuilds_into_its_own_output(tmp_path: 
     args = ["--root", str(root), "build", "-o", str(tmp_path / "out"), "--no-search"]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
-    assert re.search(r"^built 27 pages into .*out \(load ", first.output, re.M)
+    assert re.search(r"^built 30 pages into .*out \(load ", first.output, re.M)
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 0, second.output
     assert (tmp_path / "out" / "papers" / "roe2025video" / "index.html").is_file()
