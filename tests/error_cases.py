@@ -181,4 +181,51 @@ CASES: dict[str, Case] = {
         "duplicate-id", "modalities.yaml", "- {id: image, name: Image, description: Again.}\n"
     ),
     "not-a-list": _raw("not-a-list", "id: image\n", "taxonomy/modalities.yaml"),
+    "benchmark-introduced-by-unknown": _with_taxonomy(
+        "unknown-record",
+        "benchmarks.yaml",
+        "- id: other\n  name: O\n  description: D\n  introduced_by: doe2024probin\n"
+        "  metrics: [{id: score, name: Score, direction: higher}]\n",
+    ),
+    # the screening log
+    "screening-unknown-record": _with_taxonomy(
+        "unknown-record",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n"
+        "    - {title: T, decision: included, record: belrose2023elicitng}\n",
+    ),
+    "screening-missing-reason": _with_taxonomy(
+        "missing-reason",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n"
+        "    - {title: T, decision: excluded, note: Not about models.}\n",
+    ),
+    "screening-bad-reason": _with_taxonomy(
+        "bad-value",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n"
+        "    - {title: T, decision: excluded, reason: boring, note: N.}\n",
+    ),
+    "screening-missing-record": _with_taxonomy(
+        "missing-record",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n    - {title: T, decision: included}\n",
+    ),
+    "screening-duplicate-without-record": _with_taxonomy(
+        "missing-record",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n"
+        "    - {title: T, decision: excluded, reason: duplicate, note: Same paper.}\n",
+    ),
+    "screening-stray-reason": _with_taxonomy(
+        "stray-reason",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n"
+        "    - {title: T, decision: deferred, reason: out-of-scope, note: Later.}\n",
+    ),
+    "screening-missing-note": _with_taxonomy(
+        "missing-note",
+        "screening.yaml",
+        "- id: lists\n  name: L\n  candidates:\n    - {title: T, decision: deferred}\n",
+    ),
 }

@@ -27,7 +27,7 @@ from kb.core.problems import Problem, sort_problems
 from kb.core.records import Paper, paper_model
 from kb.core.schema import record_schema
 from kb.core.write import create_new, write_atomic
-from kb.graph.stats import Evidence, compute_stats
+from kb.graph.stats import Evidence, Screening, compute_stats
 
 __all__ = ["main"]
 
@@ -324,6 +324,7 @@ def stats(ctx: click.Context) -> None:
             table.add_row(str(key), str(count))
         console.print(table)
     _print_evidence(console, numbers.evidence, numbers.records)
+    _print_screening(console, numbers.screening)
     from kb.cli.graph import print_graph_stats  # the graph needs scipy: import when used
 
     print_graph_stats(console, result.kb)
@@ -358,6 +359,22 @@ def _print_evidence(console: Console, evidence: Evidence, records: int) -> None:
             f"{len(evidence.mirror_only)} record(s) rest on mirrors alone (no arXiv or venue "
             "page among their sources): " + ", ".join(evidence.mirror_only)
         )
+
+
+def _print_screening(console: Console, screening: Screening) -> None:
+    if not screening.identified:
+        return
+    table = Table(title="screening (taxonomy/screening.yaml)", title_justify="left")
+    table.add_column("step")
+    table.add_column("works", justify="right")
+    for name, count in screening.identified.items():
+        table.add_row(f"identified in {name}", str(count))
+    table.add_row("distinct works screened", str(screening.distinct))
+    for reason, count in screening.excluded.items():
+        table.add_row(f"excluded: {reason}", str(count))
+    table.add_row("deferred to a later round", str(screening.deferred))
+    table.add_row("included as records", str(screening.included))
+    console.print(table)
 
 
 # Commands that live in their own modules: name -> "module:attribute", loaded when used.

@@ -243,26 +243,49 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
 )
 
 
-def _method_links(
+def _record_links(taxonomy: Taxonomy) -> Iterator[tuple[str, str, Loc, str]]:
+    """(vocabulary file, entry id, location inside the entry, record id) of every link from a
+    vocabulary entry to a record."""
+    for method in taxonomy.methods.values():
+        if method.introduced_by is not None:
+            yield "methods", method.id, ("introduced_by",), method.introduced_by
+    for benchmark in taxonomy.benchmarks.values():
+        if benchmark.introduced_by is not None:
+            yield "benchmarks", benchmark.id, ("introduced_by",), benchmark.introduced_by
+    for screened in taxonomy.screening.values():
+        for position, candidate in enumerate(screened.candidates):
+            if candidate.record is not None:
+                inner: Loc = ("candidates", position, "record")
+                yield "screening", screened.id, inner, candidate.record
+
+
+def _entry_indexes(doc: Document) -> dict[object, int]:
+    """Entry id -> its index in the vocabulary file."""
+    return {data.get("id"): index for index, data in enumerate(doc.data) if isinstance(data, dict)}
+
+
+def _vocabulary_links(
     records: Records, taxonomy: Taxonomy, vocabulary_documents: Mapping[str, Document]
 ) -> Iterator[Problem]:
+    aliases = resolve_aliases(records)
+    indexes = {name: _entry_indexes(doc) for name, doc in vocabulary_documents.items()}
+    for file, entry_id, inner, paper in _record_links(taxonomy):
+        doc = vocabulary_documents.get(file)
+        if doc is None or aliases.get(paper, paper) in records:
+            continue
+        position = doc.position((indexes[file].get(entry_id, 0), *inner))
+        yield Problem(
+            "missing-cite" if file == "methods" else "unknown-record",
+            doc.path,
+            f"{inner[0] if inner[0] != 'candidates' else 'record'} {paper!r} is not a record "
+            "in papers/",
+            *position,
+            did_you_mean(paper, records, cutoff=80),
+        )
     doc = vocabulary_documents.get("methods")
     if doc is None:
         return
-    positions = {
-        data.get("id"): index for index, data in enumerate(doc.data) if isinstance(data, dict)
-    }
-    for method in taxonomy.methods.values():
-        paper = method.introduced_by
-        if paper is not None and paper not in records:
-            position = doc.position((positions.get(method.id, 0), "introduced_by"))
-            yield Problem(
-                "missing-cite",
-                doc.path,
-                f"introduced_by {paper!r} is not a record in papers/",
-                *position,
-                did_you_mean(paper, records, cutoff=80),
-            )
+    positions = indexes["methods"]
     for cycle in _extends_cycles(taxonomy):
         position = doc.position((positions.get(cycle[0], 0), "extends"))
         yield Problem(
@@ -291,7 +314,7 @@ def cross_record_problems(
 ) -> list[Problem]:
     """Problems across records: duplicate ids, dangling or backwards citations, lineage loops."""
     problems = [problem for check in CROSS_CHECKS for problem in check(records)]
-    return problems + list(_method_links(records, taxonomy, vocabulary_documents))
+    return problems + list(_vocabulary_links(records, taxonomy, vocabulary_documents))
 
 
 def check_knowledge_base(kb: KnowledgeBase) -> list[Problem]:

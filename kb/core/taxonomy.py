@@ -1,19 +1,22 @@
 """The controlled vocabularies in `taxonomy/`: perspectives, methods, modalities, models, venues,
-trade-off properties and benchmarks."""
+trade-off properties and benchmarks; and the screening log of candidate works."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from kb.core.fields import RecordId, Text, Url, VocabId, Year
+from kb.core.fields import ArxivId, RecordId, Text, Url, VocabId, Year
 
 __all__ = [
+    "EXCLUSION_REASONS",
     "OPTIONAL_VOCABULARIES",
     "VOCABULARY_FILES",
     "Benchmark",
+    "Candidate",
     "Method",
     "MethodProperties",
     "Metric",
@@ -21,6 +24,7 @@ __all__ = [
     "Model",
     "Perspective",
     "Property",
+    "ScreenedList",
     "Taxonomy",
     "Venue",
     "VenueKind",
@@ -124,6 +128,67 @@ class Benchmark(_Entry):
         return next((m for m in self.metrics if m.id == metric_id), None)
 
 
+ExclusionReason = Literal[
+    "out-of-scope",
+    "not-multimodal",
+    "no-verifiable-source",
+    "duplicate",
+    "superseded",
+    "not-a-paper",
+]
+EXCLUSION_REASONS: tuple[str, ...] = get_args(ExclusionReason)
+Decision = Literal["included", "excluded", "deferred"]
+
+
+class Candidate(BaseModel):
+    """A work screened for the knowledge base: included as a record, excluded with a reason,
+    or deferred to a later round (PRISMA's identified, screened, included)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    title: Text
+    arxiv: ArxivId | None = None
+    decision: Decision
+    record: RecordId | None = None
+    reason: ExclusionReason | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _decision_has_what_it_needs(self) -> Candidate:
+        if self.decision == "included" and self.record is None:
+            raise PydanticCustomError("missing-record", "an included work names its record")
+        if self.decision != "excluded" and self.reason is not None:
+            raise PydanticCustomError(
+                "stray-reason",
+                "only an excluded work has a reason; {decision} works do not",
+                {"decision": self.decision},
+            )
+        if self.decision == "excluded" and self.reason is None:
+            raise PydanticCustomError(
+                "missing-reason",
+                "an excluded work needs a reason: {reasons}",
+                {"reasons": ", ".join(EXCLUSION_REASONS)},
+            )
+        if self.reason in ("duplicate", "superseded") and self.record is None:
+            raise PydanticCustomError(
+                "missing-record",
+                "a {reason} work names the record it duplicates",
+                {"reason": self.reason},
+            )
+        if self.decision != "included" and self.note is None:
+            raise PydanticCustomError("missing-note", "say in a note why, in one line")
+        return self
+
+
+class ScreenedList(_Entry):
+    """A source of candidate works (a curated list, a reading list, a search) and what became
+    of each work it named."""
+
+    url: Url | None = None
+    description: Text | None = None
+    candidates: tuple[Candidate, ...] = ()
+
+
 class Venue(_Entry):
     """A publication venue; `full` is what BibTeX puts in booktitle or journal."""
 
@@ -141,11 +206,12 @@ VOCABULARY_FILES: dict[str, type[_Entry]] = {
     "venues": Venue,
     "properties": Property,
     "benchmarks": Benchmark,
+    "screening": ScreenedList,
 }
 
 # NOTE: vocabularies that came after the first release: a knowledge base without the file has
 # none of them yet, which is not an error.
-OPTIONAL_VOCABULARIES = frozenset({"properties", "benchmarks"})
+OPTIONAL_VOCABULARIES = frozenset({"properties", "benchmarks", "screening"})
 
 
 @dataclass(frozen=True)
@@ -159,6 +225,7 @@ class Taxonomy:
     venues: dict[str, Venue]
     properties: dict[str, Property]
     benchmarks: dict[str, Benchmark]
+    screening: dict[str, ScreenedList]
 
     @property
     def leaves(self) -> list[str]:

@@ -32,6 +32,7 @@ from kb.core.taxonomy import (
     Model,
     Perspective,
     Property,
+    ScreenedList,
     Taxonomy,
     Venue,
 )
@@ -60,6 +61,7 @@ class _Vocabularies(BaseModel):
     venues: tuple[Venue, ...]
     properties: tuple[Property, ...] = ()
     benchmarks: tuple[Benchmark, ...] = ()
+    screening: tuple[ScreenedList, ...] = ()
 
 
 def _document_model(taxonomy: Taxonomy) -> type[BaseModel]:
@@ -208,6 +210,14 @@ CREATE TABLE results (
 CREATE TABLE relations (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, type TEXT NOT NULL,
   target_id TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (paper_id, position));
+-- The screening log: the lists candidate works came from, and what became of each work.
+CREATE TABLE screened_lists (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, url TEXT, description TEXT);
+CREATE TABLE candidates (
+  list_id TEXT NOT NULL REFERENCES screened_lists(id), position INTEGER NOT NULL,
+  title TEXT NOT NULL, arxiv TEXT, decision TEXT NOT NULL CHECK (decision IN
+  ('included', 'excluded', 'deferred')), record_id TEXT, reason TEXT, note TEXT,
+  PRIMARY KEY (list_id, position));
 CREATE TABLE nodes (id TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE edges (
   id INTEGER PRIMARY KEY, source TEXT NOT NULL REFERENCES nodes(id),
@@ -385,6 +395,22 @@ def _insert_evidence_vocabularies(db: sqlite3.Connection, taxonomy: Taxonomy) ->
     )
 
 
+def _insert_screening(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
+    lists = list(taxonomy.screening.values())
+    db.executemany(
+        "INSERT INTO screened_lists VALUES (?, ?, ?, ?, ?)",
+        [(s.id, i, s.name, s.url, s.description) for i, s in _rows(lists)],
+    )
+    db.executemany(
+        "INSERT INTO candidates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (s.id, i, c.title, c.arxiv, c.decision, c.record, c.reason, c.note)
+            for s in lists
+            for i, c in _rows(s.candidates)
+        ],
+    )
+
+
 def _insert_graph(db: sqlite3.Connection, kb: KnowledgeBase) -> None:
     from kb.graph.build import build_graph
 
@@ -424,6 +450,7 @@ def kb_sqlite(kb: KnowledgeBase) -> bytes:
             _insert_papers(db, list(kb.papers.values()))
             _insert_methods(db, kb.taxonomy)
             _insert_evidence_vocabularies(db, kb.taxonomy)
+            _insert_screening(db, kb.taxonomy)
             _insert_graph(db, kb)
         return db.serialize()
     finally:
@@ -525,7 +552,18 @@ def _read_evidence_vocabularies(db: sqlite3.Connection) -> dict[str, list[dict[s
         | {"metrics": metrics.get(r["id"], [])}
         for r in _select(db, "SELECT * FROM benchmarks ORDER BY position")
     ]
-    return {"properties": properties, "benchmarks": benchmarks}
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    for r in _select(db, "SELECT * FROM candidates ORDER BY list_id, position"):
+        candidates.setdefault(r["list_id"], []).append(
+            {"title": r["title"], "arxiv": r["arxiv"], "decision": r["decision"]}
+            | {"record": r["record_id"], "reason": r["reason"], "note": r["note"]}
+        )
+    screening = [
+        {key: r[key] for key in ("id", "name", "url", "description")}
+        | {"candidates": candidates.get(r["id"], [])}
+        for r in _select(db, "SELECT * FROM screened_lists ORDER BY position")
+    ]
+    return {"properties": properties, "benchmarks": benchmarks, "screening": screening}
 
 
 def _read_evidence(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:

@@ -36,6 +36,7 @@ __all__ = [
     "method_papers",
     "paper_ids",
     "relation_counts",
+    "relations_all",
     "relations_of",
     "require_node",
     "sources_of",
@@ -153,6 +154,17 @@ def _links(edges: dict[str, dict[str, dict[str, object]]], outgoing: bool) -> It
                 yield Link(key_of(other), str(data["type"]), str(data["note"]), outgoing)
 
 
+def _sorted_links(graph: nx.MultiDiGraph, node: str) -> list[Link]:
+    found = [
+        *_links(out_adjacency(graph)[node], outgoing=True),
+        *_links(in_adjacency(graph)[node], outgoing=False),
+    ]
+    return sorted(found, key=lambda link: (not link.outgoing, _TYPE_ORDER[link.type], link.other))
+
+
+_TYPE_ORDER = {kind: index for index, kind in enumerate(RELATION_TYPES)}
+
+
 def relations_of(graph: nx.MultiDiGraph, paper_id: str) -> list[Link]:
     """The typed relations of `paper_id`: its own first, then those other records hold to it,
     each group in the order of RELATION_TYPES, then by the other record's id.
@@ -160,13 +172,14 @@ def relations_of(graph: nx.MultiDiGraph, paper_id: str) -> list[Link]:
     Raises:
         KeyError: `paper_id` is not a record of the graph.
     """
-    node = require_node(graph, "paper", paper_id)
-    order = {kind: index for index, kind in enumerate(RELATION_TYPES)}
-    found = [
-        *_links(out_adjacency(graph)[node], outgoing=True),
-        *_links(in_adjacency(graph)[node], outgoing=False),
-    ]
-    return sorted(found, key=lambda link: (not link.outgoing, order[link.type], link.other))
+    return _sorted_links(graph, require_node(graph, "paper", paper_id))
+
+
+@collector_paused()
+def relations_all(graph: nx.MultiDiGraph) -> dict[str, list[Link]]:
+    """`relations_of` for every record that has relations, for the site's pages."""
+    found = {paper: _sorted_links(graph, node_of("paper", paper)) for paper in paper_ids(graph)}
+    return {paper: links for paper, links in found.items() if links}
 
 
 def relation_counts(graph: nx.MultiDiGraph) -> dict[str, int]:

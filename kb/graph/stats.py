@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from kb.core.records import RELATION_TYPES, Paper
+from kb.core.taxonomy import EXCLUSION_REASONS, Taxonomy
 from kb.core.validate import KnowledgeBase
 
-__all__ = ["PRIMARY_HOSTS", "Evidence", "Stats", "compute_stats", "is_primary"]
+__all__ = ["PRIMARY_HOSTS", "Evidence", "Screening", "Stats", "compute_stats", "is_primary"]
 
 # Hosts of primary sources: arXiv and the publishers' and venues' own pages. Everything else
 # (aggregators, mirrors, blogs, a repository's README) may back a record up, not carry it.
@@ -61,6 +62,38 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Screening:
+    """The screening log as a PRISMA flow: works identified per list, the distinct works
+    among them (one work named by two lists counts once), and what became of those."""
+
+    identified: dict[str, int]
+    distinct: int
+    included: int
+    excluded: dict[str, int]
+    deferred: int
+
+
+def _work_key(title: str, arxiv: str | None) -> str:
+    return arxiv or " ".join("".join(c for c in title.lower() if c.isalnum() or c == " ").split())
+
+
+def _screening(taxonomy: Taxonomy) -> Screening:
+    decisions: dict[str, tuple[str, str | None]] = {}
+    for screened in taxonomy.screening.values():
+        for candidate in screened.candidates:
+            key = _work_key(candidate.title, candidate.arxiv)
+            decisions.setdefault(key, (candidate.decision, candidate.reason))
+    reasons = Counter(reason for decision, reason in decisions.values() if decision == "excluded")
+    return Screening(
+        identified={s.name: len(s.candidates) for s in taxonomy.screening.values()},
+        distinct=len(decisions),
+        included=sum(1 for decision, _ in decisions.values() if decision == "included"),
+        excluded={reason: reasons[reason] for reason in EXCLUSION_REASONS if reasons[reason]},
+        deferred=sum(1 for decision, _ in decisions.values() if decision == "deferred"),
+    )
+
+
+@dataclass(frozen=True)
 class Stats:
     """Record counts by facet; each mapping is ordered for display."""
 
@@ -74,6 +107,7 @@ class Stats:
     venues: dict[str, int]
     kinds: dict[str, int]
     evidence: Evidence
+    screening: Screening
 
 
 def _by_count(counter: Counter[str]) -> dict[str, int]:
@@ -97,6 +131,7 @@ def compute_stats(kb: KnowledgeBase) -> Stats:
         venues=_by_count(Counter(paper.venue for paper in papers)),
         kinds=_by_count(Counter(paper.kind for paper in papers)),
         evidence=_evidence(papers),
+        screening=_screening(taxonomy),
     )
 
 

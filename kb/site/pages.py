@@ -26,6 +26,7 @@ from kb.core.taxonomy import Property
 from kb.graph.evidence import change, number_text
 from kb.graph.gaps import timeline
 from kb.graph.related import Related
+from kb.graph.stats import compute_stats
 from kb.site import charts
 from kb.site.context import COMPARISON_LIMIT, LINK_LIMIT, TABLE_LIMIT, SiteContext
 from kb.site.escape import front_matter_string, html_text, md_text, safe_url
@@ -552,6 +553,7 @@ def _home(r: _Renderer) -> str:
 
 def _statistics(r: _Renderer, gaps: tuple[dict[tuple[str, str], int], list[str]]) -> str:
     ctx, tax = r.ctx, r.tax
+    numbers = compute_stats(ctx.kb)
     source = "statistics.md"
     perspectives = [(p, tax.perspectives[p].name) for p in tax.children(None)]
     per_year: dict[str, dict[int | str, int]] = {p: {} for p, _ in perspectives}
@@ -595,6 +597,8 @@ def _statistics(r: _Renderer, gaps: tuple[dict[tuple[str, str], int], list[str]]
         per_added=charts.stacked_bars(
             "Records added per month", [("all", "Records added")], added, months
         ),
+        evidence=numbers.evidence,
+        screening=numbers.screening,
     )
 
 

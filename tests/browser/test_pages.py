@@ -161,6 +161,25 @@ def test_comparison_pages_do_not_scroll_sideways(
     assert overflow <= 0
 
 
+def test_the_statistics_page_shows_the_screening_flow_and_the_evidence(
+    page: Any, base_url: str
+) -> None:
+    page.goto(base_url + "statistics/")
+    flow = page.locator("table.kb-flow tbody tr").all_inner_texts()
+    assert [" ".join(row.split()) for row in flow] == [
+        "Identified in Reading list 3",
+        "Identified in Searches of arXiv 1",
+        "Identified in <script>alert('list')</script> list 1",
+        "Distinct works screened 5",
+        "Excluded: out-of-scope 1",
+        "Excluded: not-multimodal 1",
+        "Excluded: superseded 1",
+        "Deferred to a later round 1",
+        "Included as records 1",
+    ]
+    assert "Records with located results" in page.locator("article").inner_text()
+
+
 def test_search_finds_a_paper_by_a_word_only_in_its_summary(page: Any, base_url: str) -> None:
     page.goto(base_url + "search/?q=quokkafication")
     result = page.locator(".pagefind-ui__result-link").first

@@ -109,3 +109,19 @@ def test_stats_counts_the_evidence_and_names_records_on_mirrors_alone() -> None:
     assert "rest on mirrors alone (no arXiv or venue page among their sources): smith2021notes" in (
         " ".join(result.output.split())
     )
+
+
+def test_stats_shows_the_screening_flow(kb_root: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(kb_root), "stats"])
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.strip("│ ").split()) for line in result.output.splitlines()]
+    start = lines.index("screening (taxonomy/screening.yaml)")
+    assert [line for line in lines[start : start + 14] if "│" in line] == [
+        "identified in Reading list │ 3",
+        "identified in Searches of arXiv │ 1",
+        "distinct works screened │ 4",
+        "excluded: not-multimodal │ 1",
+        "excluded: superseded │ 1",
+        "deferred to a later round │ 1",
+        "included as records │ 1",
+    ]

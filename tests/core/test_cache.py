@@ -87,7 +87,7 @@ def test_a_warm_run_reuses_the_cross_record_problems_until_a_file_changes_comes_
     (papers / "belrose2023eliciting.yaml").unlink()
     gone = check_tree(kb_root)
     assert calls == [2, 1]
-    assert {p.code for p in gone.problems} == {"missing-cite"}
+    assert {p.code for p in gone.problems} == {"missing-cite", "unknown-record"}
     assert check_tree(kb_root) == gone and calls == [2, 1]
     assert check_tree(kb_root, use_cache=False) == gone
     (papers / "belrose2023eliciting.yaml").write_bytes(cited)

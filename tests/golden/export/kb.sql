@@ -20,6 +20,11 @@ CREATE TABLE benchmarks (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
   url TEXT, introduced_by TEXT REFERENCES papers(id));
 INSERT INTO "benchmarks" VALUES('fixture-bench',0,'FixtureBench','A made-up benchmark of the test fixture, with a percentage and a count.','https://example.org/fixture-bench','lee2023measuring');
+CREATE TABLE candidates (
+  list_id TEXT NOT NULL REFERENCES screened_lists(id), position INTEGER NOT NULL,
+  title TEXT NOT NULL, arxiv TEXT, decision TEXT NOT NULL CHECK (decision IN
+  ('included', 'excluded', 'deferred')), record_id TEXT, reason TEXT, note TEXT,
+  PRIMARY KEY (list_id, position));
 CREATE TABLE categories (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
   parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL);
@@ -53,30 +58,31 @@ INSERT INTO "edges" VALUES(10,'paper:doe2024probing','modality:image','studies')
 INSERT INTO "edges" VALUES(11,'paper:doe2024probing','modality:text','studies');
 INSERT INTO "edges" VALUES(12,'paper:doe2024probing','model:llava','studies');
 INSERT INTO "edges" VALUES(13,'paper:doe2024probing','paper:belrose2023eliciting','cites');
-INSERT INTO "edges" VALUES(14,'paper:kim2024tuned','category:model.layer','in_category');
-INSERT INTO "edges" VALUES(15,'paper:kim2024tuned','method:tuned-lens','uses');
-INSERT INTO "edges" VALUES(16,'paper:kim2024tuned','modality:image','studies');
-INSERT INTO "edges" VALUES(17,'paper:kim2024tuned','modality:text','studies');
-INSERT INTO "edges" VALUES(18,'paper:kim2024tuned','model:llava','studies');
-INSERT INTO "edges" VALUES(19,'paper:kim2024tuned','paper:belrose2023eliciting','cites');
-INSERT INTO "edges" VALUES(20,'paper:kim2024tuned','paper:doe2024probing','cites');
-INSERT INTO "edges" VALUES(21,'paper:kim2024tuned','paper:muller2022clip','cites');
-INSERT INTO "edges" VALUES(22,'paper:lee2023measuring','category:data.input-output','in_category');
-INSERT INTO "edges" VALUES(23,'paper:lee2023measuring','method:hallucination-benchmark','uses');
-INSERT INTO "edges" VALUES(24,'paper:lee2023measuring','method:perturbation','uses');
-INSERT INTO "edges" VALUES(25,'paper:lee2023measuring','modality:image','studies');
-INSERT INTO "edges" VALUES(26,'paper:lee2023measuring','modality:text','studies');
-INSERT INTO "edges" VALUES(27,'paper:lee2023measuring','model:llava','studies');
-INSERT INTO "edges" VALUES(28,'paper:lee2023measuring','paper:belrose2023eliciting','cites');
-INSERT INTO "edges" VALUES(29,'paper:muller2022clip','category:model.neuron','in_category');
-INSERT INTO "edges" VALUES(30,'paper:muller2022clip','method:logit-lens','uses');
-INSERT INTO "edges" VALUES(31,'paper:muller2022clip','method:perturbation','uses');
-INSERT INTO "edges" VALUES(32,'paper:muller2022clip','modality:image','studies');
-INSERT INTO "edges" VALUES(33,'paper:muller2022clip','modality:text','studies');
-INSERT INTO "edges" VALUES(34,'paper:muller2022clip','model:blip-2','studies');
-INSERT INTO "edges" VALUES(35,'paper:smith2021notes','category:data.input-output','in_category');
-INSERT INTO "edges" VALUES(36,'paper:smith2021notes','method:perturbation','uses');
-INSERT INTO "edges" VALUES(37,'paper:smith2021notes','modality:image','studies');
+INSERT INTO "edges" VALUES(14,'paper:doe2024probing','paper:belrose2023eliciting','relation:extends');
+INSERT INTO "edges" VALUES(15,'paper:kim2024tuned','category:model.layer','in_category');
+INSERT INTO "edges" VALUES(16,'paper:kim2024tuned','method:tuned-lens','uses');
+INSERT INTO "edges" VALUES(17,'paper:kim2024tuned','modality:image','studies');
+INSERT INTO "edges" VALUES(18,'paper:kim2024tuned','modality:text','studies');
+INSERT INTO "edges" VALUES(19,'paper:kim2024tuned','model:llava','studies');
+INSERT INTO "edges" VALUES(20,'paper:kim2024tuned','paper:belrose2023eliciting','cites');
+INSERT INTO "edges" VALUES(21,'paper:kim2024tuned','paper:doe2024probing','cites');
+INSERT INTO "edges" VALUES(22,'paper:kim2024tuned','paper:muller2022clip','cites');
+INSERT INTO "edges" VALUES(23,'paper:lee2023measuring','category:data.input-output','in_category');
+INSERT INTO "edges" VALUES(24,'paper:lee2023measuring','method:hallucination-benchmark','uses');
+INSERT INTO "edges" VALUES(25,'paper:lee2023measuring','method:perturbation','uses');
+INSERT INTO "edges" VALUES(26,'paper:lee2023measuring','modality:image','studies');
+INSERT INTO "edges" VALUES(27,'paper:lee2023measuring','modality:text','studies');
+INSERT INTO "edges" VALUES(28,'paper:lee2023measuring','model:llava','studies');
+INSERT INTO "edges" VALUES(29,'paper:lee2023measuring','paper:belrose2023eliciting','cites');
+INSERT INTO "edges" VALUES(30,'paper:muller2022clip','category:model.neuron','in_category');
+INSERT INTO "edges" VALUES(31,'paper:muller2022clip','method:logit-lens','uses');
+INSERT INTO "edges" VALUES(32,'paper:muller2022clip','method:perturbation','uses');
+INSERT INTO "edges" VALUES(33,'paper:muller2022clip','modality:image','studies');
+INSERT INTO "edges" VALUES(34,'paper:muller2022clip','modality:text','studies');
+INSERT INTO "edges" VALUES(35,'paper:muller2022clip','model:blip-2','studies');
+INSERT INTO "edges" VALUES(36,'paper:smith2021notes','category:data.input-output','in_category');
+INSERT INTO "edges" VALUES(37,'paper:smith2021notes','method:perturbation','uses');
+INSERT INTO "edges" VALUES(38,'paper:smith2021notes','modality:image','studies');
 CREATE TABLE findings (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, text TEXT NOT NULL,
   "where" TEXT, PRIMARY KEY (paper_id, position));
@@ -274,6 +280,8 @@ CREATE TABLE results (
   "where" TEXT NOT NULL, PRIMARY KEY (paper_id, position));
 INSERT INTO "results" VALUES('doe2024probing',0,'fixture-bench','accuracy','llava','adversarial split',85.25,80,'Table 2');
 INSERT INTO "results" VALUES('doe2024probing',1,'fixture-bench','errors','llava',NULL,12,NULL,'Table 3');
+CREATE TABLE screened_lists (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, url TEXT, description TEXT);
 CREATE TABLE venues (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, "full" TEXT NOT NULL,
   kind TEXT NOT NULL);
