@@ -187,6 +187,12 @@ CASES: dict[str, Case] = {
         "- id: other\n  name: O\n  description: D\n  introduced_by: doe2024probin\n"
         "  metrics: [{id: score, name: Score, direction: higher}]\n",
     ),
+    "overview-cites-unknown-record": _with_taxonomy(
+        "unknown-record",
+        "perspectives.yaml",
+        "- id: model.extra\n  name: Extra\n  parent: model\n  description: D.\n"
+        "  overview: Lenses read layers [@belrose2023eliciting; @doe2024probng].\n",
+    ),
     # the screening log
     "screening-unknown-record": _with_taxonomy(
         "unknown-record",

@@ -8,7 +8,6 @@ standard output unless `-o FILE` is given; files are written atomically.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -21,8 +20,8 @@ from kb.core.write import write_atomic
 from kb.export.bibtex import bibtex_library
 from kb.export.csl import csl_items
 from kb.export.dump import document_schema, kb_document, kb_sqlite
-from kb.export.related_work import related_work
-from kb.export.survey import survey
+from kb.export.survey import REFERENCES, Survey, survey
+from kb.export.synthesis import related_work
 
 __all__ = ["export"]
 
@@ -147,16 +146,27 @@ def _format_option(function: click.decorators.FC) -> click.decorators.FC:
 
 
 @export.command("related-work")
-@click.option("--category", required=True, metavar="LEAF", help="A leaf category id.")
+@click.option("--category", metavar="LEAF", help="A leaf category id.")
+@click.option("--ids", metavar="ID,ID,...", help="Record ids, instead of a category.")
 @_format_option
 @click.option("-o", "--output", type=_OUTPUT, help="Write to FILE instead of standard output.")
 @click.pass_context
-def related_work_command(ctx: click.Context, category: str, fmt: str, output: Path | None) -> None:
-    """Ready-to-edit related-work paragraphs for one category, grouped by method family."""
+def related_work_command(
+    ctx: click.Context, category: str | None, ids: str | None, fmt: str, output: Path | None
+) -> None:
+    """Ready-to-edit related-work paragraphs for a category or any records, method by method."""
+    if (category is None) == (ids is None):
+        raise click.UsageError("give either --category LEAF or --ids ID,ID,...")
     kb = _load(ctx)
-    _category(kb, category, leaves_only=True)
-    text = related_work(kb, category, "tex" if fmt == "tex" else "md")
-    _emit(text, output, f"related work for {category}")
+    chosen = [part.strip() for part in (ids or "").split(",") if part.strip()]
+    if category is not None:
+        _category(kb, category, leaves_only=True)
+    elif not chosen:
+        raise click.UsageError("--ids names no record")
+    else:
+        _select(kb, None, tuple(chosen))
+    text = related_work(kb, category, chosen, "tex" if fmt == "tex" else "md")
+    _emit(text, output, f"related work for {category or 'the selected records'}")
 
 
 @export.command("survey")
@@ -175,14 +185,26 @@ def survey_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if output is None:
         output = root_of(ctx) / "exports" / "survey" / f"survey.{fmt}"
     result = survey(kb, "tex" if fmt == "tex" else "md", name=output.stem)
-    _write_files(output.parent, result.files.items())
+    _write_survey(output.parent, result)
     build = "latexmk -pdf" if fmt == "tex" else "pandoc --citeproc"
     click.echo(f"wrote {output.parent / result.main}; build it there with {build}", err=True)
 
 
-def _write_files(folder: Path, files: Iterable[tuple[str, str]]) -> None:
-    for name, text in files:
-        write_atomic(folder / name, text)
+def _write_survey(folder: Path, result: Survey) -> None:
+    """The bibliography first, then the main file naming it, then stale bibliographies: at any
+    moment the main file in `folder` names a complete bibliography from its own run."""
+    for name, text in result.files.items():
+        if name != result.main:
+            write_atomic(folder / name, text)
+    write_atomic(folder / result.main, result.files[result.main])
+    named = " ".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in folder.iterdir()
+        if path.suffix in (".tex", ".md") and path.is_file()
+    )
+    for stale in folder.iterdir():
+        if REFERENCES.match(stale.name) and stale.stem not in named:
+            stale.unlink(missing_ok=True)
 
 
 @export.command("json")

@@ -19,7 +19,7 @@ from kb.core.fields import ARXIV_NEW
 from kb.core.load import Document
 from kb.core.problems import Loc, Position, Problem, Severity
 from kb.core.records import Paper
-from kb.core.taxonomy import Taxonomy
+from kb.core.taxonomy import Taxonomy, citation_groups
 from kb.core.validate import KnowledgeBase, did_you_mean
 
 __all__ = [
@@ -252,11 +252,25 @@ def _record_links(taxonomy: Taxonomy) -> Iterator[tuple[str, str, Loc, str]]:
     for benchmark in taxonomy.benchmarks.values():
         if benchmark.introduced_by is not None:
             yield "benchmarks", benchmark.id, ("introduced_by",), benchmark.introduced_by
+    for node in taxonomy.perspectives.values():
+        for _, _, ids in citation_groups(node.overview or ""):
+            for paper in ids:
+                yield "perspectives", node.id, ("overview",), paper
+    for text in taxonomy.survey.values():
+        for _, _, ids in citation_groups(text.overview):
+            for paper in ids:
+                yield "survey", text.id, ("overview",), paper
     for screened in taxonomy.screening.values():
         for position, candidate in enumerate(screened.candidates):
             if candidate.record is not None:
                 inner: Loc = ("candidates", position, "record")
                 yield "screening", screened.id, inner, candidate.record
+
+
+_LINK_MESSAGES = {
+    "candidates": "record {paper!r} is not a record in papers/",
+    "overview": "the overview cites {paper!r}, which is not a record in papers/",
+}
 
 
 def _entry_indexes(doc: Document) -> dict[object, int]:
@@ -277,8 +291,9 @@ def _vocabulary_links(
         yield Problem(
             "missing-cite" if file == "methods" else "unknown-record",
             doc.path,
-            f"{inner[0] if inner[0] != 'candidates' else 'record'} {paper!r} is not a record "
-            "in papers/",
+            _LINK_MESSAGES.get(
+                str(inner[0]), "{field} {paper!r} is not a record in papers/"
+            ).format(field=inner[0], paper=paper),
             *position,
             did_you_mean(paper, records, cutoff=80),
         )

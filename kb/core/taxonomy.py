@@ -3,6 +3,7 @@ trade-off properties and benchmarks; and the screening log of candidate works.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -25,10 +26,24 @@ __all__ = [
     "Perspective",
     "Property",
     "ScreenedList",
+    "SurveyText",
     "Taxonomy",
     "Venue",
     "VenueKind",
+    "citation_groups",
 ]
+
+# A pandoc-style citation in curated prose: [@id] or [@a; @b].
+CITATION = re.compile(r"\[(@[a-z0-9]+(?:\s*;\s*@[a-z0-9]+)*)\]")
+
+
+def citation_groups(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, record ids) of each `[@a; @b]` citation in `text`, in order."""
+    return [
+        (m.start(), m.end(), tuple(part.strip().lstrip("@") for part in m.group(1).split(";")))
+        for m in CITATION.finditer(text)
+    ]
+
 
 Access = Literal["black-box", "grey-box", "white-box"]
 Scope = Literal["local", "global"]
@@ -45,10 +60,15 @@ class _Entry(BaseModel):
 
 
 class Perspective(_Entry):
-    """A node of the perspective tree; nodes without children are the leaves papers go in."""
+    """A node of the perspective tree; nodes without children are the leaves papers go in.
+
+    `overview` is the curators' synthesis of the node's work in their own words, with
+    citations of records written `[@id]` or `[@a; @b]`; the survey opens the node with it.
+    """
 
     description: Text
     parent: VocabId | None = None
+    overview: Text | None = None
 
 
 class MethodProperties(BaseModel):
@@ -95,12 +115,19 @@ class Property(_Entry):
     """A trade-off question readers compare methods on, answered per record.
 
     Without `answers` the answer is yes, no or partial (YAML `true`, `false`, `partial`); with
-    them it is one of those classes (e.g. a compute cost: low, medium, high).
+    them it is one of those classes (e.g. a compute cost: low, medium, high). `when_yes` and
+    `when_no` complete a sentence whose subject is the records answering so, in a form that
+    fits one record or several ("... can be applied without training anything"), and
+    `open_problem` names the answer that is a shortcoming, which the survey's open problems
+    count.
     """
 
     question: Text
     description: Text
     answers: tuple[VocabId, ...] = ()
+    when_yes: Text | None = None
+    when_no: Text | None = None
+    open_problem: bool | None = None
 
 
 class Metric(BaseModel):
@@ -189,6 +216,13 @@ class ScreenedList(_Entry):
     candidates: tuple[Candidate, ...] = ()
 
 
+class SurveyText(_Entry):
+    """A generated survey's own text: `name` is its title and `overview` opens it, written by
+    curators with `[@id]` citations of records."""
+
+    overview: Text
+
+
 class Venue(_Entry):
     """A publication venue; `full` is what BibTeX puts in booktitle or journal."""
 
@@ -207,11 +241,12 @@ VOCABULARY_FILES: dict[str, type[_Entry]] = {
     "properties": Property,
     "benchmarks": Benchmark,
     "screening": ScreenedList,
+    "survey": SurveyText,
 }
 
 # NOTE: vocabularies that came after the first release: a knowledge base without the file has
 # none of them yet, which is not an error.
-OPTIONAL_VOCABULARIES = frozenset({"properties", "benchmarks", "screening"})
+OPTIONAL_VOCABULARIES = frozenset({"properties", "benchmarks", "screening", "survey"})
 
 
 @dataclass(frozen=True)
@@ -226,6 +261,7 @@ class Taxonomy:
     properties: dict[str, Property]
     benchmarks: dict[str, Benchmark]
     screening: dict[str, ScreenedList]
+    survey: dict[str, SurveyText]
 
     @property
     def leaves(self) -> list[str]:

@@ -33,6 +33,7 @@ from kb.core.taxonomy import (
     Perspective,
     Property,
     ScreenedList,
+    SurveyText,
     Taxonomy,
     Venue,
 )
@@ -62,6 +63,7 @@ class _Vocabularies(BaseModel):
     properties: tuple[Property, ...] = ()
     benchmarks: tuple[Benchmark, ...] = ()
     screening: tuple[ScreenedList, ...] = ()
+    survey: tuple[SurveyText, ...] = ()
 
 
 def _document_model(taxonomy: Taxonomy) -> type[BaseModel]:
@@ -126,7 +128,7 @@ CREATE TABLE venues (
   kind TEXT NOT NULL);
 CREATE TABLE categories (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
-  parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL);
+  parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL, overview TEXT);
 CREATE TABLE modalities (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL);
 CREATE TABLE models (
@@ -185,7 +187,7 @@ CREATE TABLE aliases (
   position INTEGER NOT NULL);
 CREATE TABLE properties (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, question TEXT NOT NULL,
-  description TEXT NOT NULL);
+  description TEXT NOT NULL, when_yes TEXT, when_no TEXT, open_problem INTEGER);
 CREATE TABLE property_answers (
   property_id TEXT NOT NULL REFERENCES properties(id), position INTEGER NOT NULL,
   answer TEXT NOT NULL, PRIMARY KEY (property_id, position));
@@ -218,6 +220,8 @@ CREATE TABLE candidates (
   title TEXT NOT NULL, arxiv TEXT, decision TEXT NOT NULL CHECK (decision IN
   ('included', 'excluded', 'deferred')), record_id TEXT, reason TEXT, note TEXT,
   PRIMARY KEY (list_id, position));
+CREATE TABLE survey_texts (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, overview TEXT NOT NULL);
 CREATE TABLE nodes (id TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE edges (
   id INTEGER PRIMARY KEY, source TEXT NOT NULL REFERENCES nodes(id),
@@ -266,9 +270,9 @@ def _insert_vocabularies(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
     )
     # NOTE: parents may come after children in the file, so the tree goes in two passes.
     db.executemany(
-        "INSERT INTO categories VALUES (?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO categories VALUES (?, ?, ?, ?, NULL, ?, ?)",
         [
-            (p.id, i, p.name, p.description, p.id in leaves)
+            (p.id, i, p.name, p.description, p.id in leaves, p.overview)
             for i, p in _rows(taxonomy.perspectives.values())
         ],
     )
@@ -373,8 +377,11 @@ def _insert_evidence(db: sqlite3.Connection, papers: Sequence[Paper]) -> None:
 def _insert_evidence_vocabularies(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
     properties = list(taxonomy.properties.values())
     db.executemany(
-        "INSERT INTO properties VALUES (?, ?, ?, ?, ?)",
-        [(q.id, i, q.name, q.question, q.description) for i, q in _rows(properties)],
+        "INSERT INTO properties VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (q.id, i, q.name, q.question, q.description, q.when_yes, q.when_no, q.open_problem)
+            for i, q in _rows(properties)
+        ],
     )
     db.executemany(
         "INSERT INTO property_answers VALUES (?, ?, ?)",
@@ -408,6 +415,13 @@ def _insert_screening(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
             for s in lists
             for i, c in _rows(s.candidates)
         ],
+    )
+
+
+def _insert_survey_texts(db: sqlite3.Connection, taxonomy: Taxonomy) -> None:
+    db.executemany(
+        "INSERT INTO survey_texts VALUES (?, ?, ?, ?)",
+        [(t.id, i, t.name, t.overview) for i, t in _rows(taxonomy.survey.values())],
     )
 
 
@@ -451,6 +465,7 @@ def kb_sqlite(kb: KnowledgeBase) -> bytes:
             _insert_methods(db, kb.taxonomy)
             _insert_evidence_vocabularies(db, kb.taxonomy)
             _insert_screening(db, kb.taxonomy)
+            _insert_survey_texts(db, kb.taxonomy)
             _insert_graph(db, kb)
         return db.serialize()
     finally:
@@ -487,6 +502,7 @@ def sqlite_document(data: bytes) -> dict[str, Any]:
 def _read_taxonomy(db: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
     perspectives = [
         {"id": r["id"], "name": r["name"], "description": r["description"], "parent": r["parent"]}
+        | {"overview": r["overview"]}
         for r in _select(db, "SELECT * FROM categories ORDER BY position")
     ]
     extends = _grouped(db, "SELECT method_id, parent_id FROM method_extends ORDER BY 1, position")
@@ -540,6 +556,8 @@ def _read_evidence_vocabularies(db: sqlite3.Connection) -> dict[str, list[dict[s
     properties = [
         {"id": r["id"], "name": r["name"], "question": r["question"]}
         | {"description": r["description"], "answers": answers.get(r["id"], [])}
+        | {"when_yes": r["when_yes"], "when_no": r["when_no"]}
+        | {"open_problem": None if r["open_problem"] is None else bool(r["open_problem"])}
         for r in _select(db, "SELECT * FROM properties ORDER BY position")
     ]
     metrics: dict[str, list[dict[str, Any]]] = {}
@@ -563,7 +581,16 @@ def _read_evidence_vocabularies(db: sqlite3.Connection) -> dict[str, list[dict[s
         | {"candidates": candidates.get(r["id"], [])}
         for r in _select(db, "SELECT * FROM screened_lists ORDER BY position")
     ]
-    return {"properties": properties, "benchmarks": benchmarks, "screening": screening}
+    survey = [
+        {key: r[key] for key in ("id", "name", "overview")}
+        for r in _select(db, "SELECT * FROM survey_texts ORDER BY position")
+    ]
+    return {
+        "properties": properties,
+        "benchmarks": benchmarks,
+        "screening": screening,
+        "survey": survey,
+    }
 
 
 def _read_evidence(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:

@@ -1,16 +1,19 @@
 """The generated survey, in LaTeX (natbib, compiles with `latexmk -pdf`) or pandoc Markdown.
 
 The survey is built only from the knowledge base: a title, an abstract from the statistics, an
-introduction, one section per perspective and one subsection per leaf (the leaf's description,
-a comparison table, a discussion by method family from `kb.related_work`, strengths and
-limitations), the gap analysis and the timeline of `kb.graph`, and the references. The
-bibliography is written beside the text (`references.bib` for LaTeX, `references.json`, CSL-JSON,
-for pandoc's citeproc), so the folder compiles as it is. The same knowledge base always gives
-the same files: no dates, no randomness.
+introduction (opened by the curators' overview in taxonomy/survey.yaml), one section per
+perspective and one subsection per leaf (the curators' overview, a comparison table, and a
+discussion from `kb.export.synthesis`: method by method, relations, trade-offs, results), the
+gap analysis, the open problems and the timeline, and the references. The bibliography is written
+beside the text (`references-<digest>.bib` for LaTeX, `references-<digest>.json`, CSL-JSON, for
+pandoc's citeproc), so the folder compiles as it is. The same knowledge base always gives the same
+files: no dates, no randomness.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -21,19 +24,12 @@ from kb.core.validate import KnowledgeBase
 from kb.export.bibtex import bibtex_library
 from kb.export.csl import csl_json
 from kb.export.latex import LATEX_PREAMBLE, latex_escape
-from kb.export.related_work import (
-    Format,
-    Markup,
-    families,
-    family_paragraph,
-    markup,
-    papers_by_leaf,
-    sentence_case,
-)
+from kb.export.related_work import Format, Markup, markup, papers_by_leaf
+from kb.export.synthesis import Said, discussion, open_problems, overview_text
 from kb.graph.gaps import Gaps, gaps, timeline
 from kb.graph.stats import Stats, compute_stats
 
-__all__ = ["SURVEY_TITLE", "Survey", "cited_ids", "survey"]
+__all__ = ["REFERENCES", "SURVEY_TITLE", "Survey", "cited_ids", "survey"]
 
 SURVEY_TITLE = "Explainability and Interpretability of Multimodal Large Language Models"
 _SUBTITLE = "A Survey Generated from the mllm-xai-kb Knowledge Base"
@@ -116,9 +112,15 @@ class _Writer:
         return f"\\begin{{itemize}}\n{body}\n\\end{{itemize}}"
 
     def table(
-        self, label: str, caption: str, header: list[str], rows: list[list[str]], widths: list[str]
+        self,
+        label: str,
+        caption: str,
+        header: list[str],
+        rows: list[list[str]],
+        widths: list[float],
     ) -> str:
-        """A table; cells are already escaped. `widths` are LaTeX column widths."""
+        """A table; cells are already escaped. `widths` are shares of the line width (summing
+        to at most 1), so the table never runs into the margin."""
         if self.fmt == "md":
             lines = [
                 "| " + " | ".join(header) + " |",
@@ -126,12 +128,16 @@ class _Writer:
                 *("| " + " | ".join(row) + " |" for row in rows),
             ]
             return "\n".join(lines) + f"\n\n: {caption}"
-        spec = "".join(f">{{\\raggedright\\arraybackslash}}p{{{width}}}" for width in widths)
+        spec = "".join(
+            ">{\\raggedright\\arraybackslash}"
+            f"p{{\\dimexpr {width:.3f}\\linewidth-2\\tabcolsep\\relax}}"
+            for width in widths
+        )
         head = " & ".join(f"\\textbf{{{cell}}}" for cell in header) + " \\\\"
         body = "\n".join(" & ".join(row) + " \\\\" for row in rows)
         return (
-            "{\\small\n"
-            f"\\begin{{longtable}}{{@{{}}{spec}@{{}}}}\n"
+            "{\\footnotesize\\setlength{\\tabcolsep}{4pt}\n"
+            f"\\begin{{longtable}}{{{spec}}}\n"
             f"\\caption{{{caption}}}\\label{{{label}}}\\\\\n"
             f"\\toprule\n{head}\n\\midrule\n\\endfirsthead\n"
             f"\\toprule\n{head}\n\\midrule\n\\endhead\n"
@@ -169,9 +175,9 @@ def _abstract(kb: KnowledgeBase, stats: Stats, out: _Writer) -> str:
         f"The most used methods are {_count_phrase(stats.methods, method_names, 5)}; "
         f"the records study {len(models)} named models and "
         f"{_count_phrase(stats.modalities, modality_names, len(stats.modalities))} inputs.",
-        "For every category we compare the work in a table, discuss it by method family with "
-        "the records' own summaries and findings, and list strengths and limitations; a gap "
-        "analysis names the categories, modalities and method properties with the least work.",
+        "For every category we compare the work in a table, discuss it method by method with "
+        "the relations between papers, the trade-offs that set them apart and their best "
+        "located results; a gap analysis and the records' own answers name what is still open.",
     ]
     return out.text(" ".join(sentences))
 
@@ -182,7 +188,7 @@ def _introduction(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
     source = f" {out.cite([anchor])}" if anchor in kb.papers else ""
     first = out.text(
         "Multimodal large language models answer questions about images, video and audio, and "
-        "explaining how they reach an answer is now a research area of its own. This text is a "
+        "explaining how they reach an answer is now a research area of its own. What follows is a "
         "survey of that area written by a program: every sentence about a paper comes from a "
         "record of the mllm-xai-kb knowledge base, in which curators summarise the paper in "
         "their own words and verify each field against a named source. Edit it freely; "
@@ -195,29 +201,33 @@ def _introduction(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
         )
         + source
         + out.text(
-            ". Each perspective below opens with its scope, and each category has a "
-            "comparison table, a discussion grouped by method family, and the strengths and "
-            "limitations that recur."
+            ". Each perspective and category below opens with an overview, then compares its "
+            "records in a table and discusses them method by method, in the order the methods "
+            "grew from one another, with the relations between papers, the trade-offs that set "
+            "them apart and the best results they report."
         )
     )
     overview = [
-        out.mark.bold(out.text(f"{taxonomy.perspectives[key].name} ({count} records):"))
-        + " "
-        + out.text(taxonomy.perspectives[key].description)
-        + out.text(" See ")
+        out.mark.bold(out.text(taxonomy.perspectives[key].name))
+        + out.text(f", {count} records by primary category: ")
         + out.ref(f"sec:{key}", "Section", taxonomy.perspectives[key].name)
         + "."
         for key, count in stats.perspectives.items()
     ]
+    curated = kb.taxonomy.survey.get("survey")
     closing = (
         out.text("The gap analysis in ")
         + out.ref("sec:gaps", "Section", "Gaps")
+        + out.text(", the open problems in ")
+        + out.ref("sec:open-problems", "Section", "Open problems")
         + out.text(" and the timeline in ")
         + out.ref("fig:timeline", "Figure")
         + out.text(" show where work is still thin and how the field grew.")
     )
+    opening = [overview_text(curated.overview, out.mark)] if curated else []
     return [
         out.heading(1, "Introduction", "sec:introduction"),
+        *opening,
         first,
         second,
         out.items(overview),
@@ -225,94 +235,123 @@ def _introduction(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
     ]
 
 
+def _symbol(paper: Paper, prop: str) -> str:
+    answer = paper.properties.get(prop)
+    if answer is None:
+        return "-"
+    if isinstance(answer.value, bool):
+        return "yes" if answer.value else "no"
+    return "part." if answer.value == "partial" else answer.value[:4]
+
+
+# NOTE: a comparison table shows at most this many trade-off columns (the questions most
+# records of the category answer), so that it fits the text width.
+TABLE_PROPERTIES = 4
+
+
 def _comparison_table(kb: KnowledgeBase, leaf: str, papers: list[Paper], out: _Writer) -> str:
     taxonomy = kb.taxonomy
+    answered = Counter(prop for paper in papers for prop in paper.properties)
+    props = [
+        prop
+        for prop in taxonomy.properties
+        if answered[prop] and prop in dict(answered.most_common(TABLE_PROPERTIES))
+    ][:TABLE_PROPERTIES]
     rows = [
         [
             out.cite_text(paper.id),
-            out.text(taxonomy.venues[paper.venue].name),
             out.names("methods", paper.methods, taxonomy.methods),
-            out.names("modalities", paper.modalities, taxonomy.modalities),
             out.names("models", paper.models, taxonomy.models) or out.text("-"),
+            *(out.text(_symbol(paper, prop)) for prop in props),
         ]
         for paper in papers
     ]
     name = taxonomy.perspectives[leaf].name
-    caption = out.text(f"Records filed under {name}: venue, methods, modalities and models.")
+    legend = "; ".join(
+        f"P{index}: {taxonomy.properties[prop].question}" for index, prop in enumerate(props, 1)
+    )
+    caption = out.text(
+        f"Records filed under {name}: methods, models studied"
+        + (
+            f", and answers to trade-off questions ({legend}; part.: partly; -: not stated)."
+            if props
+            else "."
+        )
+    )
+    shares = [0.2, 0.26, 0.2] if props else [0.25, 0.45, 0.30]
+    rest = (1.0 - sum(shares)) / len(props) if props else 0.0
     return out.table(
         f"tab:{leaf}",
         caption,
-        ["Paper", "Venue", "Methods", "Modalities", "Models"],
+        ["Paper", "Methods", "Models", *(f"P{index}" for index in range(1, len(props) + 1))],
         rows,
-        ["3.2cm", "1.8cm", "4.4cm", "2.0cm", "3.4cm"],
+        [*shares, *(rest for _ in props)],
     )
 
 
-def _strengths_limitations(kb: KnowledgeBase, papers: list[Paper], out: _Writer) -> list[str]:
-    methods = Counter(paper.methods[0] for paper in papers)
-    entries: list[str] = []
-    for method_id, _ in sorted(methods.items(), key=lambda item: (-item[1], item[0])):
-        method = kb.taxonomy.methods.get(method_id)
-        if method is None:
-            continue
-        entries.append(
-            out.mark.bold(out.text(f"{method.name}:"))
-            + out.text(
-                f" Strengths: {' '.join(method.strengths)} "
-                f"Limitations: {' '.join(method.limitations)}"
-            )
-        )
-    reported = "; ".join(
-        f"{out.text(sentence_case(paper.limitations[0]).rstrip('.'))} {out.cite([paper.id])}"
-        for paper in papers
-    )
-    return [
-        out.paragraph_title("Strengths and limitations.")
-        + out.text(" By primary method of the records in this category:"),
-        out.items(entries),
-        out.text("Limitations that the records themselves report include: ") + reported + ".",
-    ]
-
-
-def _leaf_section(kb: KnowledgeBase, leaf: str, papers: list[Paper], out: _Writer) -> list[str]:
+def _leaf_section(
+    kb: KnowledgeBase, leaf: str, papers: list[Paper], out: _Writer, said: Said
+) -> list[str]:
     node = kb.taxonomy.perspectives[leaf]
-    parts = [out.heading(2, node.name, f"sec:{leaf}"), out.text(node.description)]
-    if not papers:
-        parts.append(out.text("No record of the knowledge base is filed here yet."))
-        return parts
-    parts.append(
-        out.text(f"{len(papers)} records are filed here; ")
-        + out.ref(f"tab:{leaf}", "Table")
-        + out.text(" compares them.")
+    opening = (
+        overview_text(node.overview, out.mark) if node.overview else out.text(node.description)
     )
+    parts = [out.heading(2, node.name, f"sec:{leaf}"), opening]
+    if not papers:
+        parts.append(out.text(f"{node.name} holds no record of the knowledge base yet."))
+        return parts
+    primary = [paper for paper in papers if paper.taxonomy[0] == leaf]
+    elsewhere = [paper.id for paper in papers if paper.taxonomy[0] != leaf]
+    holds = out.text(f"{node.name} holds {len(papers)} records, compared in ") + out.ref(
+        f"tab:{leaf}", "Table"
+    )
+    if elsewhere:
+        holds += out.text(
+            "; those filed here as a second category are discussed under their first "
+        ) + out.cite(elsewhere)
+    parts.append(holds + ".")
     parts.append(_comparison_table(kb, leaf, papers, out))
-    parts.append(out.paragraph_title("Discussion by method family."))
-    parts += [
-        family_paragraph(kb.taxonomy, family, out.mark, kb)
-        for family in families(kb.taxonomy, papers)
-    ]
-    parts += _strengths_limitations(kb, papers, out)
+    parts += discussion(kb, primary, node.name.lower(), out.mark, said)
     return parts
 
 
-def _perspective_sections(kb: KnowledgeBase, out: _Writer) -> list[str]:
+def _perspective_sections(kb: KnowledgeBase, out: _Writer, said: Said) -> list[str]:
     taxonomy = kb.taxonomy
     by_leaf = papers_by_leaf(kb)
     parts: list[str] = []
     for top in taxonomy.children(None):
         node = taxonomy.perspectives[top]
-        parts += [out.heading(1, node.name, f"sec:{top}"), out.text(node.description)]
+        opening = (
+            overview_text(node.overview, out.mark) if node.overview else out.text(node.description)
+        )
+        parts += [out.heading(1, node.name, f"sec:{top}"), opening]
         for child in taxonomy.children(top):
             child_node = taxonomy.perspectives[child]
             if child not in taxonomy.leaves:
+                text = child_node.overview or child_node.description
                 parts.append(
                     out.paragraph_title(f"{child_node.name}.")
                     + " "
-                    + out.text(child_node.description)
+                    + (overview_text(text, out.mark) if child_node.overview else out.text(text))
                 )
         for leaf in taxonomy.leaves_under(top):
-            parts += _leaf_section(kb, leaf, by_leaf.get(leaf, []), out)
+            parts += _leaf_section(kb, leaf, by_leaf.get(leaf, []), out, said)
     return parts
+
+
+def _open_problems(kb: KnowledgeBase, out: _Writer) -> list[str]:
+    items = open_problems(kb, out.mark)
+    if not items:
+        return []
+    return [
+        out.heading(1, "Open problems", "sec:open-problems"),
+        out.text(
+            "Besides the gaps above, the records' own answers to the trade-off questions show "
+            "what much of the work leaves open: for each question, how many of the records that "
+            "answer it give the answer that limits the work."
+        ),
+        out.items(items),
+    ]
 
 
 def _gap_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
@@ -335,7 +374,7 @@ def _gap_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
             + [str(matrix.counts[leaf][column]) for column in matrix.columns]
             for leaf in matrix.counts
         ]
-        width = f"{max(1.0, 9.0 / max(len(matrix.columns), 1)):.1f}cm"
+        width = 0.7 / max(len(matrix.columns), 1)
         parts.append(
             out.text("The records of each category are counted by modality in ")
             + out.ref("tab:gaps", "Table")
@@ -347,27 +386,45 @@ def _gap_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
                 out.text("Records per category (rows) and modality (columns)."),
                 header,
                 rows,
-                ["4.6cm", *(width for _ in matrix.columns)],
+                [0.3, *(width for _ in matrix.columns)],
             )
         )
     if found.thinnest:
         parts.append(
-            out.text(
-                "The thinnest cells, fewest records first and, among equals, those that "
-                "independence of the two axes would fill most:"
+            out.text("The thinnest cells are listed in ")
+            + out.ref("tab:thinnest", "Table")
+            + out.text(
+                ", fewest records first and, among equals, those that independence of the two "
+                "axes would fill most."
             )
         )
+        rows = [
+            [
+                out.text(taxonomy.perspectives[gap.leaf].name),
+                out.text(_gap_column(kb, gap.axis, gap.column)),
+                str(gap.count),
+                f"{gap.expected:.1f}",
+            ]
+            for gap in found.thinnest
+        ]
         parts.append(
-            out.items(
-                [
-                    out.text(
-                        f"{gap.text[:1].upper()}{gap.text[1:]} (about {gap.expected:.1f} expected)."
-                    )
-                    for gap in found.thinnest
-                ]
+            out.table(
+                "tab:thinnest",
+                out.text("The thinnest cells: records found and records expected."),
+                ["Category", "Little or no work on", "Records", "Expected"],
+                rows,
+                [0.32, 0.4, 0.14, 0.14],
             )
         )
     return parts
+
+
+def _gap_column(kb: KnowledgeBase, axis: str, column: str) -> str:
+    if axis == "modality":
+        return kb.taxonomy.modalities[column].name
+    if axis == "granularity":
+        return f"{column}-level methods"
+    return f"{column} methods"
 
 
 def _timeline_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
@@ -391,7 +448,7 @@ def _timeline_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
         bars = [f"| {year} | {totals[year]} | {'█' * totals[year]} |" for year in years]
         parts.append("| Year | Records | |\n|---|---:|---|\n" + "\n".join(bars))
         return parts
-    columns = "l" + "r" * len(years)
+    columns = ">{\\raggedright\\arraybackslash}p{0.3\\linewidth}" + "r" * len(years)
     head = " & ".join(["Category", *(str(year) for year in years)]) + " \\\\"
     body = "\n".join(
         " & ".join(
@@ -407,7 +464,7 @@ def _timeline_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
         for year in years
     )
     parts.append(
-        "\\begin{figure}[htbp]\n\\centering\\small\n"
+        "\\begin{figure}[htbp]\n\\centering\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
         f"\\begin{{tabular}}{{{columns}}}\n\\toprule\n{head}\n\\midrule\n{body}\n"
         f"\\midrule\n{total}\n\\bottomrule\n\\end{{tabular}}\n\n\\bigskip\n"
         f"\\begin{{tabular}}{{rrl}}\n\\toprule\nYear & Records & \\\\\n\\midrule\n{bar_rows}\n"
@@ -419,24 +476,32 @@ def _timeline_section(kb: KnowledgeBase, out: _Writer) -> list[str]:
 
 
 def _body(kb: KnowledgeBase, stats: Stats, out: _Writer) -> list[str]:
+    said = Said()
     return [
         *_introduction(kb, stats, out),
-        *_perspective_sections(kb, out),
+        *_perspective_sections(kb, out, said),
         *_gap_section(kb, out),
+        *_open_problems(kb, out),
         *_timeline_section(kb, out),
     ]
 
 
-def _tex(kb: KnowledgeBase) -> str:
+def _title(kb: KnowledgeBase) -> str:
+    """The curators' title (taxonomy/survey.yaml), else the default one."""
+    curated = kb.taxonomy.survey.get("survey")
+    return curated.name if curated else SURVEY_TITLE
+
+
+def _tex(kb: KnowledgeBase, bibliography: str) -> str:
     out = _Writer("tex")
-    title = f"{latex_escape(SURVEY_TITLE)}\\\\[0.5ex]\\large {latex_escape(_SUBTITLE)}"
+    title = f"{latex_escape(_title(kb))}\\\\[0.5ex]\\large {latex_escape(_SUBTITLE)}"
     preamble = (
         "\\documentclass[11pt,a4paper]{article}\n"
         f"{LATEX_PREAMBLE}"
         "\\usepackage[margin=2.5cm]{geometry}\n"
         "\\usepackage{array}\n\\usepackage{booktabs}\n\\usepackage{longtable}\n"
         "\\usepackage[authoryear,round]{natbib}\n"
-        "\\usepackage[hidelinks]{hyperref}\n"
+        "\\PassOptionsToPackage{hyphens}{url}\\usepackage[hidelinks]{hyperref}\n"
         f"\\title{{{title}}}\n"
         f"\\author{{Generated by \\texttt{{kb export survey}} from "
         f"{len(kb.papers)} records}}\n\\date{{}}\n"
@@ -448,21 +513,21 @@ def _tex(kb: KnowledgeBase) -> str:
         f"\\begin{{abstract}}\n{_abstract(kb, stats, out)}\n\\end{{abstract}}\n\n"
         "\\tableofcontents"
     )
-    tail = "\\bibliographystyle{plainnat}\n\\bibliography{references}\n\\end{document}\n"
+    tail = f"\\bibliographystyle{{plainnat}}\n\\bibliography{{{bibliography}}}\n\\end{{document}}\n"
     return _document(head, _body(kb, stats, out), tail)
 
 
-def _md(kb: KnowledgeBase) -> str:
+def _md(kb: KnowledgeBase, bibliography: str) -> str:
     out = _Writer("md")
     stats = compute_stats(kb)
     abstract = _abstract(kb, stats, out)
     front = (
         "---\n"
-        f'title: "{SURVEY_TITLE}"\n'
+        f"title: {json.dumps(_title(kb), ensure_ascii=False)}\n"
         f'subtitle: "{_SUBTITLE}"\n'
         "abstract: |\n"
         f"  {abstract}\n"
-        "bibliography: references.json\n"
+        f"bibliography: {bibliography}.json\n"
         "link-citations: true\n"
         "---\n"
     )
@@ -493,13 +558,29 @@ def survey(kb: KnowledgeBase, fmt: Format, name: str = "survey") -> Survey:
         name: the stem of the main file.
 
     Returns:
-        A `Survey` whose `files` map names (main file first) to text.
+        A `Survey` whose `files` map names (main file first, then its bibliography, named
+        `references-<digest>` after its content) to text.
     """
     papers = list(kb.papers.values())
     if fmt == "tex":
+        bib = bibtex_library(papers, kb.taxonomy, True)
+        stem = _references_stem(bib)
         main = f"{name}.tex"
-        files = {main: _tex(kb), "references.bib": bibtex_library(papers, kb.taxonomy, True)}
-    else:
-        main = f"{name}.md"
-        files = {main: _md(kb), "references.json": csl_json(papers, kb.taxonomy) + "\n"}
-    return Survey(main, files)
+        return Survey(main, {main: _tex(kb, stem), f"{stem}.bib": bib})
+    csl = csl_json(papers, kb.taxonomy) + "\n"
+    stem = _references_stem(csl)
+    main = f"{name}.md"
+    return Survey(main, {main: _md(kb, stem), f"{stem}.json": csl})
+
+
+REFERENCES = re.compile(r"^references-[0-9a-f]{12}\.(bib|json)$")
+
+
+def _references_stem(text: str) -> str:
+    """`references-<digest>`: the bibliography's name comes from its content.
+
+    NOTE: the main file names its bibliography, so a folder always holds a matching pair,
+    even when a writer is killed between the two files: the new bibliography is written under
+    a new name first, and the old main file still names the old one until it is replaced.
+    """
+    return "references-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -18,8 +18,8 @@ from typing import Literal
 
 from kb.core.validate import KnowledgeBase
 from kb.export.csl import csl_json
-from kb.export.related_work import related_work
 from kb.export.survey import survey
+from kb.export.synthesis import related_work
 from kb.graph.formats import graphml, node_link
 from kb.graph.gaps import gaps
 from kb.site import assets, data
@@ -140,8 +140,8 @@ def _downloads(ctx: SiteContext) -> list[_Download]:
                 )
             )
     formats: tuple[tuple[Literal["tex", "md"], str, str], ...] = (
-        ("tex", "latex", "LaTeX, with references.bib (latexmk -pdf)"),
-        ("md", "markdown", "pandoc Markdown, with references.json (pandoc --citeproc)"),
+        ("tex", "latex", "LaTeX, with its BibTeX bibliography (latexmk -pdf)"),
+        ("md", "markdown", "pandoc Markdown, with its CSL-JSON bibliography (pandoc --citeproc)"),
     )
     for fmt, name, label in formats:
         files.append(
@@ -176,8 +176,8 @@ def _survey_zip(ctx: SiteContext, fmt: Literal["tex", "md"]) -> bytes:
 def _related_zip(ctx: SiteContext, leaves: list[str]) -> bytes:
     texts: dict[str, str] = {}
     for leaf in leaves:
-        texts[f"related-work/{leaf}.md"] = related_work(ctx.kb, leaf, "md")
-        texts[f"related-work/{leaf}.tex"] = related_work(ctx.kb, leaf, "tex")
+        texts[f"related-work/{leaf}.md"] = related_work(ctx.kb, leaf, fmt="md")
+        texts[f"related-work/{leaf}.tex"] = related_work(ctx.kb, leaf, fmt="tex")
     return _zip(texts)
 
 

@@ -101,7 +101,7 @@ def test_stats_counts_the_evidence_and_names_records_on_mirrors_alone() -> None:
     assert result.exit_code == 0, result.output
     lines = {" ".join(line.strip("│ ").split()) for line in result.output.splitlines()}
     assert "findings located (where:) │ 4 of 8 (50 %)" in lines
-    assert "records with a tldr │ 1 of 6 (17 %)" in lines
+    assert "records with a tldr │ 2 of 6 (33 %)" in lines
     assert "records with located results │ 1 of 6 (17 %)" in lines
     assert "results on fixture-bench │ 2" in lines
     assert "relations: extends │ 1" in lines

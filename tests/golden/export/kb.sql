@@ -27,13 +27,13 @@ CREATE TABLE candidates (
   PRIMARY KEY (list_id, position));
 CREATE TABLE categories (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
-  parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL);
-INSERT INTO "categories" VALUES('data',0,'Data','Explaining from inputs and outputs.',NULL,0);
-INSERT INTO "categories" VALUES('data.input-output',1,'Input and output attribution','Which inputs drive an answer.','data',1);
-INSERT INTO "categories" VALUES('data.benchmark',2,'Benchmarks','Datasets and metrics.','data',1);
-INSERT INTO "categories" VALUES('model',3,'Model','Inside the model.',NULL,0);
-INSERT INTO "categories" VALUES('model.neuron',4,'Neuron level','Single units.','model',1);
-INSERT INTO "categories" VALUES('model.layer',5,'Layer level','Layers and heads.','model',1);
+  parent TEXT REFERENCES categories(id), is_leaf INTEGER NOT NULL, overview TEXT);
+INSERT INTO "categories" VALUES('data',0,'Data','Explaining from inputs and outputs.',NULL,0,NULL);
+INSERT INTO "categories" VALUES('data.input-output',1,'Input and output attribution','Which inputs drive an answer.','data',1,NULL);
+INSERT INTO "categories" VALUES('data.benchmark',2,'Benchmarks','Datasets and metrics.','data',1,NULL);
+INSERT INTO "categories" VALUES('model',3,'Model','Inside the model.',NULL,0,'Inside the model, units and layers are read with lenses and probes [@doe2024probing].');
+INSERT INTO "categories" VALUES('model.neuron',4,'Neuron level','Single units.','model',1,NULL);
+INSERT INTO "categories" VALUES('model.layer',5,'Layer level','Layers and heads.','model',1,'Work at this level reads the residual stream layer by layer, first with the plain logit lens and then with trained translators [@belrose2023eliciting], which multimodal work has carried over to image tokens [@doe2024probing; @kim2024tuned].');
 CREATE TABLE citations (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL,
   cited_id TEXT NOT NULL, PRIMARY KEY (paper_id, position));
@@ -66,23 +66,24 @@ INSERT INTO "edges" VALUES(18,'paper:kim2024tuned','modality:text','studies');
 INSERT INTO "edges" VALUES(19,'paper:kim2024tuned','model:llava','studies');
 INSERT INTO "edges" VALUES(20,'paper:kim2024tuned','paper:belrose2023eliciting','cites');
 INSERT INTO "edges" VALUES(21,'paper:kim2024tuned','paper:doe2024probing','cites');
-INSERT INTO "edges" VALUES(22,'paper:kim2024tuned','paper:muller2022clip','cites');
-INSERT INTO "edges" VALUES(23,'paper:lee2023measuring','category:data.input-output','in_category');
-INSERT INTO "edges" VALUES(24,'paper:lee2023measuring','method:hallucination-benchmark','uses');
-INSERT INTO "edges" VALUES(25,'paper:lee2023measuring','method:perturbation','uses');
-INSERT INTO "edges" VALUES(26,'paper:lee2023measuring','modality:image','studies');
-INSERT INTO "edges" VALUES(27,'paper:lee2023measuring','modality:text','studies');
-INSERT INTO "edges" VALUES(28,'paper:lee2023measuring','model:llava','studies');
-INSERT INTO "edges" VALUES(29,'paper:lee2023measuring','paper:belrose2023eliciting','cites');
-INSERT INTO "edges" VALUES(30,'paper:muller2022clip','category:model.neuron','in_category');
-INSERT INTO "edges" VALUES(31,'paper:muller2022clip','method:logit-lens','uses');
-INSERT INTO "edges" VALUES(32,'paper:muller2022clip','method:perturbation','uses');
-INSERT INTO "edges" VALUES(33,'paper:muller2022clip','modality:image','studies');
-INSERT INTO "edges" VALUES(34,'paper:muller2022clip','modality:text','studies');
-INSERT INTO "edges" VALUES(35,'paper:muller2022clip','model:blip-2','studies');
-INSERT INTO "edges" VALUES(36,'paper:smith2021notes','category:data.input-output','in_category');
-INSERT INTO "edges" VALUES(37,'paper:smith2021notes','method:perturbation','uses');
-INSERT INTO "edges" VALUES(38,'paper:smith2021notes','modality:image','studies');
+INSERT INTO "edges" VALUES(22,'paper:kim2024tuned','paper:doe2024probing','relation:improves-on');
+INSERT INTO "edges" VALUES(23,'paper:kim2024tuned','paper:muller2022clip','cites');
+INSERT INTO "edges" VALUES(24,'paper:lee2023measuring','category:data.input-output','in_category');
+INSERT INTO "edges" VALUES(25,'paper:lee2023measuring','method:hallucination-benchmark','uses');
+INSERT INTO "edges" VALUES(26,'paper:lee2023measuring','method:perturbation','uses');
+INSERT INTO "edges" VALUES(27,'paper:lee2023measuring','modality:image','studies');
+INSERT INTO "edges" VALUES(28,'paper:lee2023measuring','modality:text','studies');
+INSERT INTO "edges" VALUES(29,'paper:lee2023measuring','model:llava','studies');
+INSERT INTO "edges" VALUES(30,'paper:lee2023measuring','paper:belrose2023eliciting','cites');
+INSERT INTO "edges" VALUES(31,'paper:muller2022clip','category:model.neuron','in_category');
+INSERT INTO "edges" VALUES(32,'paper:muller2022clip','method:logit-lens','uses');
+INSERT INTO "edges" VALUES(33,'paper:muller2022clip','method:perturbation','uses');
+INSERT INTO "edges" VALUES(34,'paper:muller2022clip','modality:image','studies');
+INSERT INTO "edges" VALUES(35,'paper:muller2022clip','modality:text','studies');
+INSERT INTO "edges" VALUES(36,'paper:muller2022clip','model:blip-2','studies');
+INSERT INTO "edges" VALUES(37,'paper:smith2021notes','category:data.input-output','in_category');
+INSERT INTO "edges" VALUES(38,'paper:smith2021notes','method:perturbation','uses');
+INSERT INTO "edges" VALUES(39,'paper:smith2021notes','modality:image','studies');
 CREATE TABLE findings (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, text TEXT NOT NULL,
   "where" TEXT, PRIMARY KEY (paper_id, position));
@@ -237,8 +238,13 @@ CREATE TABLE paper_properties (
   paper_id TEXT NOT NULL REFERENCES papers(id), property_id TEXT NOT NULL
   REFERENCES properties(id), value TEXT NOT NULL, "where" TEXT,
   PRIMARY KEY (paper_id, property_id));
+INSERT INTO "paper_properties" VALUES('belrose2023eliciting','code-released','true',NULL);
+INSERT INTO "paper_properties" VALUES('belrose2023eliciting','training-free','false',NULL);
+INSERT INTO "paper_properties" VALUES('doe2024probing','code-released','true',NULL);
 INSERT INTO "paper_properties" VALUES('doe2024probing','compute-cost','"low"',NULL);
 INSERT INTO "paper_properties" VALUES('doe2024probing','training-free','true','Section 3');
+INSERT INTO "paper_properties" VALUES('kim2024tuned','code-released','false',NULL);
+INSERT INTO "paper_properties" VALUES('kim2024tuned','training-free','false',NULL);
 CREATE TABLE paper_sources (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, url TEXT NOT NULL,
   PRIMARY KEY (paper_id, position));
@@ -255,15 +261,16 @@ CREATE TABLE papers (
   summary TEXT NOT NULL, added TEXT, tldr TEXT);
 INSERT INTO "papers" VALUES('belrose2023eliciting','Eliciting Latent Predictions from Transformers with the Tuned Lens',2023,'arxiv','foundation',NULL,'2303.08112',NULL,NULL,NULL,'model.layer','A fixture record used by the test suite. It trains a small affine translator for every layer of a language model so that hidden states can be decoded into next-token predictions, and compares those readings with the plain logit lens across model families and sizes. The words here only need to be long enough to pass the summary length warning, which asks for sixty words or more in every summary of the knowledge base.','2026-11-23',NULL);
 INSERT INTO "papers" VALUES('doe2024probing','Probing Vision-Language Layers: A Fixture',2024,'neurips','research',NULL,'2406.00001','10.48550/arXiv.2406.00001',NULL,'https://github.com/example/fixture','model.layer','A second fixture record for the test suite. It applies the logit lens to the visual token positions of a LLaVA model and reports at which depth object names become decodable from image tokens, then tests whether removing those tokens changes the answers. The text is deliberately plain and made up; it exists so that the validator, the formatter and the exporters have a realistic record with a citation to work on.','2026-11-23','Logit-lens readings of LLaVA''s image tokens name objects from the middle layers on.');
-INSERT INTO "papers" VALUES('kim2024tuned','Tuned Lenses for Multimodal Models',2024,'arxiv','research','article','2402.00004',NULL,NULL,NULL,'model.layer','A fixture record whose entry type is set by hand. It trains tuned-lens translators on the visual token positions of a multimodal model and compares the decoded predictions with the plain logit lens at every depth. The record sets entry_type to article although its venue is arXiv, the form some researchers prefer, so that the exporter follows the record rather than the venue kind, and it extends the logit-lens family through the tuned lens.','2026-11-23',NULL);
+INSERT INTO "papers" VALUES('kim2024tuned','Tuned Lenses for Multimodal Models',2024,'arxiv','research','article','2402.00004',NULL,NULL,NULL,'model.layer','A fixture record whose entry type is set by hand. It trains tuned-lens translators on the visual token positions of a multimodal model and compares the decoded predictions with the plain logit lens at every depth. The record sets entry_type to article although its venue is arXiv, the form some researchers prefer, so that the exporter follows the record rather than the venue kind, and it extends the logit-lens family through the tuned lens.','2026-11-23','Tuned lenses trained for a multimodal model read its image tokens more reliably than the identity lens.');
 INSERT INTO "papers" VALUES('lee2023measuring','Measuring Hallucination in LLaVA with a Workshop Benchmark',2023,'xai-ws','research',NULL,'2305.00003',NULL,NULL,NULL,'data.input-output','A fixture record of a workshop paper. It proposes a small benchmark of questions about objects that are absent from the image, asks LLaVA about them, and measures how often the model claims to see the object. It then perturbs the images to test whether the hallucinations follow the visual evidence or the language prior. The record gives the exporters a workshop venue, whose BibTeX entry type is inproceedings with the workshop''s full name as booktitle.','2026-11-23',NULL);
 INSERT INTO "papers" VALUES('muller2022clip','CLIP Neurons in 3D: Müller''s {Unbalanced 50% Study of #Tags & C_x',2022,'tmlr','research',NULL,'2201.00002','10.1234/tmlr_2022.7',NULL,NULL,'model.neuron','A fixture record with hostile text for the exporters. It masks regions of images and reads the neurons of a CLIP-style encoder with a lens, reporting which units respond to text in images. The title carries an unbalanced brace, a percent sign, a hash, an ampersand and an underscore, and the authors carry accents, so that escaping for BibTeX, LaTeX and Markdown is exercised on every path: \input{/etc/passwd} must print, never run.','2026-11-23',NULL);
 INSERT INTO "papers" VALUES('smith2021notes','Notes on Perturbation Maps for Vision-Language Models',2021,'blog','research',NULL,NULL,NULL,'https://blog.example.org/perturbation_maps?x=1&y=2',NULL,'data.input-output','A fixture record of online material. It explains how occlusion and perturbation maps are computed for vision-language models, walks through three worked examples with captioning models, and discusses why masked inputs fall off the training distribution. The post exists in the fixture so that the exporters have a record of the online kind, with a URL that holds an ampersand and an underscore, and without any arXiv identifier or DOI.','2026-11-23',NULL);
 CREATE TABLE properties (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, question TEXT NOT NULL,
-  description TEXT NOT NULL);
-INSERT INTO "properties" VALUES('training-free',0,'Training-free','Does the method work without training anything?','A made-up property of the test fixture.');
-INSERT INTO "properties" VALUES('compute-cost',1,'Compute cost','How much compute does the method add?','A property with classes instead of yes, no and partial.');
+  description TEXT NOT NULL, when_yes TEXT, when_no TEXT, open_problem INTEGER);
+INSERT INTO "properties" VALUES('training-free',0,'Training-free','Does the method work without training anything?','A made-up property of the test fixture.','can be applied without training anything','must train a translator or probe',NULL);
+INSERT INTO "properties" VALUES('code-released',1,'Code released','Is the code public?','A property whose "no" the survey counts as an open problem.','can be rerun from public code','cannot be rerun from public code',0);
+INSERT INTO "properties" VALUES('compute-cost',2,'Compute cost','How much compute does the method add?','A property with classes instead of yes, no and partial.',NULL,NULL,NULL);
 CREATE TABLE property_answers (
   property_id TEXT NOT NULL REFERENCES properties(id), position INTEGER NOT NULL,
   answer TEXT NOT NULL, PRIMARY KEY (property_id, position));
@@ -273,6 +280,7 @@ CREATE TABLE relations (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL, type TEXT NOT NULL,
   target_id TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (paper_id, position));
 INSERT INTO "relations" VALUES('doe2024probing',0,'extends','belrose2023eliciting','Applies the translator idea to image tokens.');
+INSERT INTO "relations" VALUES('kim2024tuned',0,'improves-on','doe2024probing','Reads image tokens more reliably than the plain lens of the earlier record.');
 CREATE TABLE results (
   paper_id TEXT NOT NULL REFERENCES papers(id), position INTEGER NOT NULL,
   benchmark_id TEXT NOT NULL REFERENCES benchmarks(id), metric TEXT NOT NULL,
@@ -282,6 +290,9 @@ INSERT INTO "results" VALUES('doe2024probing',0,'fixture-bench','accuracy','llav
 INSERT INTO "results" VALUES('doe2024probing',1,'fixture-bench','errors','llava',NULL,12,NULL,'Table 3');
 CREATE TABLE screened_lists (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, url TEXT, description TEXT);
+CREATE TABLE survey_texts (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, overview TEXT NOT NULL);
+INSERT INTO "survey_texts" VALUES('survey',0,'Explainability of multimodal models, a fixture survey','Lenses read what each layer predicts [@belrose2023eliciting; @kim2024tuned], and probing the image tokens of a multimodal model shows where object names appear [@doe2024probing].');
 CREATE TABLE venues (
   id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, "full" TEXT NOT NULL,
   kind TEXT NOT NULL);
