@@ -157,7 +157,15 @@ CASES: dict[str, Case] = {
     "unknown-relation-target": _r(
         "unknown-relation-target", relations=_relations(("extends", "belrose2023elicitin"))
     ),
+    "flow-list": _r("flow-list", strengths="[Gives direct, readable maps., Cheap.]"),
     # vocabularies
+    "flow-list-in-methods": _with_taxonomy(
+        "flow-list",
+        "methods.yaml",
+        "- id: lens\n  name: L\n  description: D\n"
+        "  properties: {access: white-box, scope: local, stage: post-hoc, granularity: layer}\n"
+        "  strengths: [Gives direct, readable maps.]\n  limitations:\n    - L.\n",
+    ),
     "unknown-parent": _with_taxonomy(
         "unknown-parent",
         "perspectives.yaml",
@@ -168,14 +176,14 @@ CASES: dict[str, Case] = {
         "methods.yaml",
         "- id: lens\n  name: L\n  description: D\n  extends: [logit-lenz]\n"
         "  properties: {access: white-box, scope: local, stage: post-hoc, granularity: layer}\n"
-        "  strengths: [S.]\n  limitations: [L.]\n",
+        "  strengths:\n    - S.\n  limitations:\n    - L.\n",
     ),
     "extends-cycle": _with_taxonomy(
         "extends-cycle",
         "methods.yaml",
         "- id: ring\n  name: R\n  description: D\n  extends: [ring]\n"
         "  properties: {access: white-box, scope: local, stage: post-hoc, granularity: layer}\n"
-        "  strengths: [S.]\n  limitations: [L.]\n",
+        "  strengths:\n    - S.\n  limitations:\n    - L.\n",
     ),
     "duplicate-vocabulary-id": _with_taxonomy(
         "duplicate-id", "modalities.yaml", "- {id: image, name: Image, description: Again.}\n"

@@ -20,7 +20,7 @@ from kb.core.load import Document
 from kb.core.problems import Loc, Position, Problem, Severity
 from kb.core.records import Paper
 from kb.core.taxonomy import Taxonomy, citation_groups
-from kb.core.validate import KnowledgeBase, did_you_mean
+from kb.core.validate import KnowledgeBase, did_you_mean, flow_prose_problems
 
 __all__ = [
     "SUMMARY_WORDS",
@@ -90,7 +90,7 @@ def facts_of(paper: Paper, doc: Document) -> Facts:
 
 def record_problems(paper: Paper, doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     """Problems of one record that need nothing but the record and the vocabularies."""
-    problems = evidence_problems(paper, doc, taxonomy)
+    problems = [*flow_prose_problems(doc), *evidence_problems(paper, doc, taxonomy)]
     low, high = SUMMARY_WORDS
     words = len(paper.summary.split())
     if low <= words <= high:

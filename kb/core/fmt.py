@@ -97,9 +97,13 @@ def _text_lines(prefix: str, text: str, indent: int, fold: bool) -> list[str]:
     return [prefix + ">-", *_folded(text, indent)]
 
 
+# Lists of sentences stay block lists however short: a comma in a flow list splits an item.
+_BLOCK_LISTS = frozenset({"strengths", "limitations", "findings"})
+
+
 def _list_lines(key: str, items: tuple[Any, ...], indent: int) -> list[str]:
     pad = " " * indent
-    if all(isinstance(item, str) for item in items):
+    if key not in _BLOCK_LISTS and all(isinstance(item, str) for item in items):
         flow = f"{pad}{key}: [{', '.join(_scalar(item, key, flow=True) for item in items)}]"
         if len(flow) <= WIDTH and all(len(item) < 40 for item in items):
             return [flow]

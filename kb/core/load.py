@@ -59,6 +59,7 @@ class Document:
     data: Any
     values: dict[Loc, int] = field(default_factory=dict)
     keys: dict[Loc, int] = field(default_factory=dict)
+    flow: frozenset[Loc] = frozenset()
 
     def position(self, loc: Loc) -> Position:
         """Where `loc` stands, falling back to its nearest located parent."""
@@ -203,7 +204,7 @@ def parse_text(text: str, display: str) -> Document:
         ) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem("yaml-syntax", display, f"invalid YAML: {error}")) from None
-    return Document(display, data, builder.values, builder.keys)
+    return Document(display, data, builder.values, builder.keys, frozenset(builder.flow))
 
 
 # The characters that can open a collection: their count bounds how deep a file can nest.
@@ -265,6 +266,7 @@ class _Builder:
         self.display = display
         self.values: dict[Loc, int] = {}
         self.keys: dict[Loc, int] = {}
+        self.flow: set[Loc] = set()
         self._seen: set[int] = set()
 
     def _fail(self, code: str, message: str, node: Node, hint: str | None = None) -> LoadError:
@@ -298,6 +300,8 @@ class _Builder:
         if isinstance(node, ScalarNode) and tag in _SCALAR_TAGS:
             return _scalar(node)
         if isinstance(node, SequenceNode) and tag == _SEQ:
+            if node.flow_style:
+                self.flow.add(loc)
             return tuple(
                 self._node(child, (*loc, index), depth + 1)
                 for index, child in enumerate(node.value)

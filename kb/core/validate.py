@@ -23,6 +23,7 @@ from kb.core.taxonomy import OPTIONAL_VOCABULARIES, VOCABULARY_FILES, Taxonomy
 __all__ = [
     "KnowledgeBase",
     "did_you_mean",
+    "flow_prose_problems",
     "validate_paper",
     "validate_papers",
     "validate_taxonomy",
@@ -155,6 +156,25 @@ def _without_echoes(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     ]
 
 
+# Lists of sentences: in a YAML flow list ([a, b]) every comma splits an item, so a sentence with
+# a comma silently becomes two fragments. They must be block lists, one `- item` a line.
+PROSE_LISTS = ("strengths", "limitations", "findings")
+
+
+def flow_prose_problems(doc: Document, prefix: Loc = ()) -> list[Problem]:
+    """`flow-list` errors for the prose lists under `prefix` written as YAML flow lists."""
+    return [
+        doc.problem(
+            (*prefix, field),
+            "flow-list",
+            f"{field} is written as a flow list [a, b], where every comma ends an item",
+            f"write one item a line: `{field}:` then `  - A whole sentence, commas and all.`",
+        )
+        for field in PROSE_LISTS
+        if (*prefix, field) in doc.flow
+    ]
+
+
 def validate_taxonomy(documents: dict[str, Document]) -> tuple[Taxonomy, list[Problem]]:
     """Typed vocabularies from `taxonomy/<name>.yaml` documents (keyed by name)."""
     problems: list[Problem] = []
@@ -172,7 +192,7 @@ def validate_taxonomy(documents: dict[str, Document]) -> tuple[Taxonomy, list[Pr
         else:
             for index, data in enumerate(doc.data):
                 entry, found = _validate_entry(model, doc, (index,), data, None)
-                problems += found
+                problems += found + flow_prose_problems(doc, (index,))
                 if entry is None:
                     continue
                 eid = entry.id

@@ -42,7 +42,7 @@ _PROPERTIES = (
 
 def _method(name: bytes, parent: bytes) -> bytes:
     head = b"- id: " + name + b"\n  name: N\n  description: D\n  extends: [" + parent + b"]\n"
-    return head + _PROPERTIES + b"  strengths: [S.]\n  limitations: [L.]\n"
+    return head + _PROPERTIES + b"  strengths:\n    - S.\n  limitations:\n    - L.\n"
 
 
 def _many_authors(count: int) -> str:
