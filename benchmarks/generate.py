@@ -14,6 +14,8 @@ import random
 import shutil
 from pathlib import Path
 
+import yaml
+
 from kb.core.fmt import format_paper
 from kb.core.load import load_document
 from kb.core.pipeline import load_knowledge_base
@@ -87,10 +89,7 @@ def generate(records: int, out: Path, seed: int = 7, duplicates: int = 0) -> Non
     vocabulary = _vocabulary(rng)
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(REPO / "taxonomy", out / "taxonomy")
-    # NOTE: introduced_by names real records, which a synthetic knowledge base does not hold.
-    methods = out / "taxonomy" / "methods.yaml"
-    kept = [line for line in methods.read_text().splitlines() if "introduced_by:" not in line]
-    methods.write_text("\n".join(kept) + "\n")
+    _without_real_records(out / "taxonomy")
     (out / "papers").mkdir(parents=True)
     for index in range(records):
         like = rng.choice(samples)
@@ -104,7 +103,14 @@ def generate(records: int, out: Path, seed: int = 7, duplicates: int = 0) -> Non
             else []
         )
         data = like.model_dump()
+        earlier = [f"synth{int(index * rng.random() ** 2):07d}x" for _ in like.relations]
         data.update(
+            tldr=_sentence(rng, len(like.tldr.split())) if like.tldr else None,
+            relations=tuple(
+                {"type": relation.type, "target": target, "note": _sentence(rng, 12)}
+                for relation, target in zip(like.relations, earlier, strict=True)
+                if index and target != record_id
+            )[:1],
             id=record_id,
             title=_sentence(rng, max(4, len(like.title.split())), vocabulary),
             summary=_sentence(rng, len(like.summary.split())),
@@ -125,6 +131,22 @@ def generate(records: int, out: Path, seed: int = 7, duplicates: int = 0) -> Non
         paper = model.model_validate(data)
         (out / "papers" / f"{record_id}.yaml").write_text(format_paper(paper), encoding="utf-8")
     _plant(out, rng, model, records, duplicates)
+
+
+def _without_real_records(taxonomy: Path) -> None:
+    """The real vocabularies minus what names real records: introduced_by, the curated
+    overviews' citations, the screening log and the survey's own text."""
+    for name in ("methods", "benchmarks"):
+        path = taxonomy / f"{name}.yaml"
+        kept = [line for line in path.read_text().splitlines() if "introduced_by:" not in line]
+        path.write_text("\n".join(kept) + "\n")
+    for name in ("screening", "survey"):
+        (taxonomy / f"{name}.yaml").unlink(missing_ok=True)
+    perspectives = taxonomy / "perspectives.yaml"
+    nodes = yaml.safe_load(perspectives.read_text())
+    for node in nodes:
+        node.pop("overview", None)
+    perspectives.write_text(yaml.safe_dump(nodes, sort_keys=False, allow_unicode=True, width=100))
 
 
 def _plant(out: Path, rng: random.Random, model: type[Paper], records: int, count: int) -> None:
