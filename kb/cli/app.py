@@ -21,11 +21,12 @@ from rich.table import Table
 
 from kb.cli.common import fail, root_of
 from kb.contrib.scaffold import draft_record
-from kb.core.fmt import reformat
+from kb.core.fmt import reformat, reformat_vocabulary
 from kb.core.pipeline import check_tree, load_knowledge_base
 from kb.core.problems import Problem, sort_problems
 from kb.core.records import Paper, paper_model
 from kb.core.schema import record_schema
+from kb.core.taxonomy import VOCABULARY_FILES
 from kb.core.write import create_new, write_atomic
 from kb.graph.stats import Evidence, Screening, compute_stats
 
@@ -191,7 +192,7 @@ def _summary(records: int, problems: list[Problem]) -> str:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would be rewritten.")
 @click.pass_context
 def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
-    """Rewrite records (or only PATHS) in the canonical form."""
+    """Rewrite records and vocabularies (or only PATHS) in the canonical form."""
     root = root_of(ctx)
     result = load_knowledge_base(root)
     wanted = _relative(root, paths)
@@ -211,6 +212,26 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
         elif outcome:
             changed += 1
             click.echo(f"{'would reformat' if check else 'formatted'} {doc.path}")
+    for name, doc in result.kb.vocabulary_documents.items():
+        if not _paths_in([doc.path], wanted):
+            continue
+        if doc.path in broken:
+            failures.append(
+                Problem(
+                    "not-formatted",
+                    doc.path,
+                    "left untouched: it does not validate",
+                    hint="run kb validate",
+                )
+            )
+            continue
+        entries = list(getattr(result.kb.taxonomy, name).values())
+        outcome = _format_vocabulary(root, doc.path, entries, VOCABULARY_FILES[name], check)
+        if isinstance(outcome, Problem):
+            failures.append(outcome)
+        elif outcome:
+            changed += 1
+            click.echo(f"{'would reformat' if check else 'formatted'} {doc.path}")
     skipped = sorted(set(_paths_in([p for p in broken if p.startswith("papers/")], wanted)))
     for path in skipped:
         failures.append(
@@ -224,7 +245,7 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     for problem in sort_problems(failures):
         click.echo(problem.render())
     if not changed and not failures:
-        click.echo("ok: every record is in canonical form")
+        click.echo("ok: every record and vocabulary is in canonical form")
     ctx.exit(1 if failures or (check and changed) else 0)
 
 
@@ -233,6 +254,18 @@ def _format_one(
 ) -> Problem | bool:
     path = root / display
     outcome = reformat(path.read_bytes().decode("utf-8"), paper, model, display)
+    if isinstance(outcome, Problem) or outcome is None:
+        return outcome or False
+    if not check:
+        write_atomic(path, outcome)
+    return True
+
+
+def _format_vocabulary(
+    root: Path, display: str, entries: list[Any], model: type[Any], check: bool
+) -> Problem | bool:
+    path = root / display
+    outcome = reformat_vocabulary(path.read_bytes().decode("utf-8"), entries, model, display)
     if isinstance(outcome, Problem) or outcome is None:
         return outcome or False
     if not check:

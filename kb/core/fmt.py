@@ -1,4 +1,5 @@
-"""The canonical text of a record: fixed key order, predictable quoting, folded long text.
+"""The canonical text of a record or vocabulary: fixed key order, predictable quoting, folded
+long text, prose lists in block style.
 
 `kb fmt` writes it only when parsing it back gives the same record, so formatting can never
 change or lose a value; files with comments are refused rather than silently stripped.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
@@ -25,7 +28,9 @@ __all__ = [
     "comment_lines",
     "format_fields",
     "format_paper",
+    "format_vocabulary",
     "reformat",
+    "reformat_vocabulary",
 ]
 
 WIDTH = 100
@@ -216,6 +221,87 @@ def reformat(original: str, paper: Paper, model: type[Paper], display: str) -> s
             "fmt-roundtrip",
             display,
             "the canonical form would not read back as the same record; file left untouched",
+            hint="this is a bug in kb fmt; please report it",
+        )
+    return text
+
+
+# --- vocabularies ----------------------------------------------------------------------------
+
+
+def _entry_lines(data: dict[str, Any], indent: int) -> list[str]:
+    """A vocabulary entry's fields in the model's order, nested values indented below them."""
+    pad = " " * indent
+    lines: list[str] = []
+    for key, value in data.items():
+        if value is None or value in ((), "", {}):
+            continue
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines += _entry_lines(value, indent + 2)
+        elif isinstance(value, tuple) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                body = _entry_lines(item, indent + 4)
+                lines.append(f"{pad}  - {body[0].lstrip()}")
+                lines += body[1:]
+        elif isinstance(value, tuple):
+            lines += _list_lines(key, value, indent)
+        elif isinstance(value, str):
+            lines += _text_lines(f"{pad}{key}: ", value, indent + 2, fold=False)
+        else:
+            lines.append(f"{pad}{key}: {_scalar(value, key)}")
+    return lines
+
+
+def format_vocabulary(entries: Iterable[BaseModel]) -> str:
+    """The canonical YAML text of a vocabulary file's entries (without its header comment)."""
+    lines: list[str] = []
+    for entry in entries:
+        body = _entry_lines(entry.model_dump(exclude_defaults=True), 2)
+        lines.append(f"- {body[0].lstrip()}")
+        lines += body[1:]
+    return "\n".join(lines) + "\n"
+
+
+def _header(text: str) -> str:
+    """The comment lines a vocabulary file opens with, kept as they are."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if not line.startswith("#"):
+            break
+        kept.append(line + "\n")
+    return "".join(kept)
+
+
+def reformat_vocabulary(
+    original: str, entries: list[BaseModel], model: type[BaseModel], display: str
+) -> str | Problem | None:
+    """`reformat` for a vocabulary file: the canonical text, None when the file already is,
+    or why it cannot be. The comment block at the top of the file is kept."""
+    header = _header(original)
+    text = header + format_vocabulary(entries)
+    if text == original:
+        return None
+    skip = header.count("\n")
+    comments = [line for line in comment_lines(original) if line > skip]
+    if comments:
+        return Problem(
+            "fmt-comment",
+            display,
+            f"kb fmt would drop the comment on line {comments[0]}",
+            comments[0],
+            hint="vocabularies keep comments only at the top of the file",
+        )
+    try:
+        again = [model.model_validate(item) for item in parse_text(text, display).data]
+    except (LoadError, ValueError, TypeError):
+        again = []
+    if [e.model_dump() for e in again] != [e.model_dump() for e in entries]:
+        return Problem(
+            "fmt-roundtrip",
+            display,
+            "the canonical form would not read back as the same entries; file left untouched",
             hint="this is a bug in kb fmt; please report it",
         )
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 
@@ -41,7 +42,7 @@ def test_formatting_is_idempotent(data: dict[str, Any]) -> None:
 def test_the_fixture_records_are_already_canonical() -> None:
     result = CliRunner().invoke(main, ["--root", str(FIXTURE_KB), "fmt", "--check"])
     assert result.exit_code == 0
-    assert result.output == "ok: every record is in canonical form\n"
+    assert result.output == "ok: every record and vocabulary is in canonical form\n"
 
 
 def test_fmt_check_reports_and_fmt_rewrites(kb_root: Path) -> None:
@@ -83,3 +84,30 @@ def test_an_invalid_file_is_left_untouched(kb_root: Path) -> None:
 def test_comment_lines_ignores_hashes_inside_values() -> None:
     text = 'title: "C# and #hashtags"\nurl: https://x.org/#frag\nyear: 2024 # real\n# whole line\n'
     assert comment_lines(text) == [3, 4]
+
+
+def test_fmt_gives_vocabularies_their_canonical_form_and_keeps_the_header(kb_root: Path) -> None:
+    path = kb_root / "taxonomy" / "modalities.yaml"
+    canonical = path.read_text()
+    header = "# Modalities the records study.\n"
+    flow = "".join(
+        f"- {{id: {entry['id']}, name: {entry['name']}, description: {entry['description']}}}\n"
+        for entry in yaml.safe_load(canonical)
+    )
+    path.write_text(header + flow)
+    check = CliRunner().invoke(main, ["--root", str(kb_root), "fmt", "--check"])
+    assert (check.exit_code, check.output) == (1, "would reformat taxonomy/modalities.yaml\n")
+    run = CliRunner().invoke(main, ["--root", str(kb_root), "fmt", str(path)])
+    assert (run.exit_code, run.output) == (0, "formatted taxonomy/modalities.yaml\n")
+    assert path.read_text() == header + canonical
+
+
+def test_a_vocabulary_comment_below_the_header_is_refused(kb_root: Path) -> None:
+    path = kb_root / "taxonomy" / "modalities.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], "# a note in the middle\n", *lines[3:]]))
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["--root", str(kb_root), "fmt"])
+    assert result.exit_code == 1
+    assert "taxonomy/modalities.yaml:4:1: error[fmt-comment]" in result.output
+    assert path.read_bytes() == before
