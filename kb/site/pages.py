@@ -40,6 +40,7 @@ from kb.site.routes import (
     node_page,
     paper_page,
     relative,
+    url_of,
 )
 from kb.site.search import bundle_parts
 from kb.site.shell import PAPER_SECTIONS, SHELL_PAGE, shell_markdown
@@ -193,38 +194,71 @@ class _Renderer:
         self.graph_library = graph_library
         self.tax = ctx.taxonomy
         self.leaves = set(self.tax.leaves)
+        self._rows: dict[tuple[str, tuple[str, ...], int], str] = {}
+        self._macros: dict[int, Any] = {}
+        self._answered: list[Property] | None = None
 
     def node_page(self, node: str) -> str:
         return node_page(node, node in self.leaves)
 
+    def matrix_row(self, source: str, paper: Paper, props: list[Property], table: str) -> Markup:
+        """A paper's rows in a comparison matrix.
+
+        NOTE: a paper is a row of the matrices of each of its categories, their perspective
+        and each of its methods; all those pages sit at the same depth and most show the same
+        columns, so each paper's rows are rendered once per set of columns and depth (a third of
+        the docs tree's generation time otherwise) and only the table id is put in after.
+        """
+        depth = url_of(source).count("/")
+        key = (paper.id, tuple(p.id for p in props), depth)
+        rows = self._rows.get(key)
+        if rows is None:
+            macros: Any = self._macros.get(depth)
+            if macros is None:
+                template = _environment().get_template("_macros.j2")
+                macros = self._macros[depth] = template.make_module(self._values(source))
+            rows = self._rows[key] = str(macros.matrix_rows(paper, props))
+        return Markup(rows.replace("ROWID-", f"{table}-"))
+
     def answered_properties(self, papers: list[Paper]) -> list[Property]:
-        """The properties at least one of `papers` answers, in the vocabulary's order."""
-        answered = {prop for paper in papers for prop in paper.properties}
-        return [prop for pid, prop in self.tax.properties.items() if pid in answered]
+        """The trade-off columns of every matrix: the properties some record answers, in the
+        vocabulary's order.
+
+        NOTE: the same columns on every page, so that matrices read alike from page to page
+        and each paper's rows are rendered once for all of them (`matrix_row`).
+        """
+        if self._answered is None:
+            answered = {prop for paper in self.ctx.papers.values() for prop in paper.properties}
+            self._answered = [p for pid, p in self.tax.properties.items() if pid in answered]
+        return self._answered
+
+    def _values(self, source: str) -> dict[str, Any]:
+        """What every template of a page at `source` may use."""
+        href: Callable[[str], str] = functools.partial(relative, source)
+        return {
+            "ctx": self.ctx,
+            "tax": self.tax,
+            "href": href,
+            "paper_page": paper_page,
+            "method_page": method_page,
+            "model_page": model_page,
+            "benchmark_page": benchmark_page,
+            "node_page": self.node_page,
+            "answer_mark": answer_mark,
+            "answer_values": answer_values,
+            "answer_attributes": answer_attributes,
+            "answered_properties": self.answered_properties,
+            "matrix_row": functools.partial(self.matrix_row, source),
+            "number": number_text,
+            "signed_change": signed_change,
+            "assets": ASSETS,
+            "data": DATA,
+        }
 
     def render(self, template: str | jinja2.Template, source: str, **values: Any) -> str:
-        href: Callable[[str], str] = functools.partial(relative, source)
         if isinstance(template, str):
             template = _environment().get_template(template)
-        return template.render(
-            ctx=self.ctx,
-            tax=self.tax,
-            href=href,
-            paper_page=paper_page,
-            method_page=method_page,
-            model_page=model_page,
-            benchmark_page=benchmark_page,
-            node_page=self.node_page,
-            answer_mark=answer_mark,
-            answer_values=answer_values,
-            answer_attributes=answer_attributes,
-            answered_properties=self.answered_properties,
-            number=number_text,
-            signed_change=signed_change,
-            assets=ASSETS,
-            data=DATA,
-            **values,
-        )
+        return template.render(**self._values(source), **values)
 
 
 def _method_counts(ctx: SiteContext, paper_ids: list[str]) -> tuple[list[str], dict[str, int]]:
