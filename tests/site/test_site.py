@@ -639,3 +639,32 @@ def test_a_split_search_index_covers_every_page_once_and_the_search_page_merges_
     assert [posixpath.normpath(f"search/{link}") for link in listed[1].split()] == [
         f"pagefind-parts/{n}" for n in (1, 2, 3)
     ]
+
+
+def test_kb_serve_answers_a_missing_page_with_the_sites_404_page(tmp_path: Path) -> None:
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from kb.site.serve import make_server
+
+    (tmp_path / "index.html").write_text("<h1>home</h1>")
+    (tmp_path / "404.html").write_text("<h1>Not found: try the search</h1>")
+    server = make_server(tmp_path, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{base}/index.html") as found:
+            assert found.status == 200
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/papers/nobody2020/")
+        assert missing.value.code == 404
+        assert missing.value.read() == b"<h1>Not found: try the search</h1>"
+        (tmp_path / "404.html").unlink()
+        with pytest.raises(urllib.error.HTTPError) as bare:
+            urllib.request.urlopen(f"{base}/elsewhere/")
+        assert bare.value.code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
