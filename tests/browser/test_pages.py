@@ -399,3 +399,11 @@ def test_axe_finds_no_critical_accessibility_violation(page: Any, base_url: str,
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     report = ARTIFACTS / f"axe-{path.strip('/').replace('/', '_') or 'home'}.json"
     report.write_text(json.dumps(results["violations"], indent=1), encoding="utf-8")
+
+
+def test_show_more_is_hidden_when_the_explorer_lists_every_match(page: Any, base_url: str) -> None:
+    _explorer(page, base_url)
+    assert _count(page) == len(IDS)
+    more = page.locator("#kb-explorer-more")
+    assert more.get_attribute("hidden") is not None
+    assert more.is_hidden()
