@@ -19,6 +19,7 @@ from typing import Any
 from kb.core.records import Paper
 from kb.export.csl import csl_item
 from kb.site.context import SiteContext
+from kb.site.escape import display_name
 from kb.site.routes import method_page, paper_page, url_of
 
 __all__ = [
@@ -103,7 +104,8 @@ def explorer_files(ctx: SiteContext) -> dict[str, bytes]:
     files = {"index.json.gz": _gzip(index)}
     for start in range(0, len(papers), ROW_SHARD):
         rows = [
-            [p.id, p.title, p.authors[0], len(p.authors)] for p in papers[start : start + ROW_SHARD]
+            [p.id, p.title, display_name(p.authors[0]), len(p.authors)]
+            for p in papers[start : start + ROW_SHARD]
         ]
         files[f"rows/{start // ROW_SHARD}.json.gz"] = _gzip(rows)
     for shard, words in _word_shards(papers, word_shards).items():

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
-__all__ = ["front_matter_string", "html_text", "md_text", "safe_url", "squash"]
+__all__ = ["display_name", "front_matter_string", "html_text", "md_text", "safe_url", "squash"]
 
 # NOTE: Python-Markdown leaves character references alone, so replacing every ASCII punctuation
 # mark that has a meaning in Markdown by one makes the text inert in any position (line start,
@@ -83,3 +83,18 @@ def front_matter_string(text: str) -> str:
     to them is HTML; JSON string syntax is valid YAML and quotes everything else.
     """
     return json.dumps(str(html_text(text)), ensure_ascii=False)
+
+
+def display_name(author: str) -> str:
+    """An author as readers write the name: "Rott Shaham, Tamar" -> "Tamar Rott Shaham",
+    "King, Jr., Martin Luther" -> "Martin Luther King Jr.", "Jiaqi Xu" unchanged.
+
+    Records may write a name "Last, First" (BibTeX's form, which keeps particles and multi-word
+    family names apart); pages show every name in one order.
+    """
+    parts = [part.strip() for part in author.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and all(parts):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return author

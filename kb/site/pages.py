@@ -29,7 +29,7 @@ from kb.graph.related import Related
 from kb.graph.stats import compute_stats
 from kb.site import charts
 from kb.site.context import COMPARISON_LIMIT, LINK_LIMIT, TABLE_LIMIT, SiteContext
-from kb.site.escape import front_matter_string, html_text, md_text, safe_url
+from kb.site.escape import display_name, front_matter_string, html_text, md_text, safe_url
 from kb.site.routes import (
     ASSETS,
     BENCHMARKS,
@@ -250,6 +250,7 @@ class _Renderer:
             "answered_properties": self.answered_properties,
             "matrix_row": functools.partial(self.matrix_row, source),
             "number": number_text,
+            "display_name": display_name,
             "signed_change": signed_change,
             "assets": ASSETS,
             "data": DATA,
@@ -329,7 +330,7 @@ class _PaperItems:
             made = Markup('<a href="{}">{}</a> <span class="kb-muted">{}{}, {}</span>').format(
                 relative(paper_page(""), paper_page(paper_id)),
                 html_text(paper.title),
-                html_text(paper.authors[0]),
+                html_text(display_name(paper.authors[0])),
                 more,
                 paper.year,
             )

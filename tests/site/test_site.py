@@ -668,3 +668,19 @@ def test_kb_serve_answers_a_missing_page_with_the_sites_404_page(tmp_path: Path)
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Rott Shaham, Tamar", "Tamar Rott Shaham"),
+        ("King, Jr., Martin Luther", "Martin Luther King Jr."),
+        ("van der Berg, Piet", "Piet van der Berg"),
+        ("Jiaqi Xu", "Jiaqi Xu"),
+        ("{Gemini Team}", "{Gemini Team}"),
+    ],
+)
+def test_pages_show_every_author_name_in_one_order(written: str, shown: str) -> None:
+    from kb.site.escape import display_name
+
+    assert display_name(written) == shown
