@@ -19,30 +19,33 @@ PRIMARY_HOSTS = frozenset(
         "arxiv.org",
         "openreview.net",
         "aclanthology.org",
-        "openaccess.thecvf.com",
-        "proceedings.neurips.cc",
-        "papers.nips.cc",
-        "proceedings.mlr.press",
-        "ojs.aaai.org",
-        "www.ijcai.org",
-        "dl.acm.org",
-        "ieeexplore.ieee.org",
-        "link.springer.com",
-        "www.ecva.net",
-        "www.jmlr.org",
+        "thecvf.com",
+        "neurips.cc",
+        "nips.cc",
+        "icml.cc",
+        "iclr.cc",
+        "mlr.press",
+        "aaai.org",
+        "ijcai.org",
+        "acm.org",
+        "ieee.org",
+        "springer.com",
+        "ecva.net",
         "jmlr.org",
         "distill.pub",
         "transformer-circuits.pub",
-        "www.nature.com",
-        "www.sciencedirect.com",
+        "nature.com",
+        "sciencedirect.com",
         "doi.org",
     }
 )
 
 
 def is_primary(url: str) -> bool:
-    """Whether `url` is on arXiv or a venue's or publisher's own site."""
-    return urlsplit(url).hostname in PRIMARY_HOSTS
+    """Whether `url` is on arXiv or a venue's or publisher's own site (or a subdomain of one:
+    openaccess.thecvf.com, proceedings.neurips.cc, preview.aclanthology.org)."""
+    host = urlsplit(url).hostname or ""
+    return any(host == domain or host.endswith("." + domain) for domain in PRIMARY_HOSTS)
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,22 @@ def test_stats_shows_the_screening_flow(kb_root: Path) -> None:
         "deferred to a later round │ 1",
         "included as records │ 1",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "primary"),
+    [
+        ("https://arxiv.org/abs/2406.04236", True),
+        ("https://www.arxiv.org/abs/2411.17265", True),
+        ("https://openaccess.thecvf.com/content/CVPR2024/html/x.html", True),
+        ("https://preview.aclanthology.org/2025.emnlp-main.1/", True),
+        ("https://eccv2024.ecva.net/virtual/2024/poster/1", True),
+        ("https://www.alphaxiv.org/overview/2506.23270v1", False),
+        ("https://notarxiv.org/abs/1", False),
+        ("https://github.com/haotian-liu/LLaVA", False),
+    ],
+)
+def test_primary_sources_are_arxiv_and_venue_sites(url: str, primary: bool) -> None:
+    from kb.graph.stats import is_primary
+
+    assert is_primary(url) is primary
