@@ -77,10 +77,16 @@ class SiteContext:
         return sorted(ids, key=lambda pid: (self.rank.get(pid, len(self.rank)), pid))
 
     def latest(self, count: int) -> list[Paper]:
-        """The `count` most recently added records (by `added`, then id)."""
+        """The `count` most recently added records: newest date first, and among records added
+        the same day the most influential first (then by id)."""
         dated = [p for p in self.papers.values() if p.added is not None]
-        dated.sort(key=lambda p: (p.added or date.min, p.id), reverse=True)
+        dated.sort(key=lambda p: (self.rank.get(p.id, len(self.rank)), p.id))
+        dated.sort(key=lambda p: p.added or date.min, reverse=True)
         return dated[:count]
+
+    def added_on(self, day: date) -> int:
+        """How many records carry `day` as their `added` date."""
+        return sum(1 for p in self.papers.values() if p.added == day)
 
 
 def _papers_under(kb: KnowledgeBase) -> dict[str, list[str]]:

@@ -526,6 +526,7 @@ def _benchmark_pages(r: _Renderer) -> Iterator[tuple[str, str]]:
                 benchmark=benchmark,
                 boards=ctx.boards.get(bid, []),
                 benchmarks_index=BENCHMARKS,
+                limit=TABLE_LIMIT,
             ),
         )
     results = Counter(r.benchmark for p in ctx.papers.values() for r in p.results)

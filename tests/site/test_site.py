@@ -684,3 +684,35 @@ def test_pages_show_every_author_name_in_one_order(written: str, shown: str) -> 
     from kb.site.escape import display_name
 
     assert display_name(written) == shown
+
+
+def test_latest_additions_of_one_day_come_most_influential_first_and_are_counted() -> None:
+    from kb.core.pipeline import load_knowledge_base
+    from kb.site.context import site_context
+    from kb.site.pages import render_pages
+
+    kb = load_knowledge_base(FIXTURES / "export").kb
+    ctx = site_context(kb)
+    latest = [p.id for p in ctx.latest(3)]
+    assert latest == ctx.by_influence(list(kb.papers))[:3]
+    home = render_pages(ctx, ({}, []), [], graph_library=False)["index.md"]
+    assert "<strong>6 records added on 2026-11-23</strong>.</p>" in home
+
+
+def test_a_leaderboard_lists_at_most_the_table_limit_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kb.core.pipeline import load_knowledge_base
+    from kb.site import pages
+    from kb.site.context import site_context
+
+    monkeypatch.setattr(pages, "TABLE_LIMIT", 2)
+    ctx = site_context(load_knowledge_base(FIXTURES / "site").kb)
+    board = pages.render_pages(ctx, ({}, []), [], graph_library=False)[
+        "benchmarks/fixture-bench.md"
+    ]
+    accuracy = board.split("## Accuracy", 1)[1].split("## ", 1)[0]
+    assert (
+        "3 results from 3 papers; higher is better, best first; the best 2 are listed" in accuracy
+    )
+    assert accuracy.count("<tr><td>") == 2
