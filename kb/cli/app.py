@@ -8,9 +8,11 @@ Exit codes: 0 clean, 1 problems found, 2 bad usage, 3 internal error.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -198,42 +200,35 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     wanted = _relative(root, paths)
     # NOTE: a prose list written as a flow list is the one error kb fmt repairs.
     broken = {p.path for p in result.errors() if p.code != "flow-list"}
-    model = paper_model(result.kb.taxonomy)
+    kb = result.kb
+    model = paper_model(kb.taxonomy)
+    jobs: list[tuple[str, Callable[[str], str | Problem | None]]] = [
+        (doc.path, functools.partial(_reformat_record, kb.papers[paper_id], model, doc.path))
+        for paper_id, doc in kb.documents.items()
+    ]
+    vocabularies = [doc.path for doc in kb.vocabulary_documents.values()]
+    jobs += [
+        (
+            doc.path,
+            functools.partial(
+                _reformat_entries, list(getattr(kb.taxonomy, name).values()), name, doc.path
+            ),
+        )
+        for name, doc in kb.vocabulary_documents.items()
+    ]
     failures: list[Problem] = []
     changed = 0
-    for paper_id, doc in result.kb.documents.items():
-        if not _paths_in([doc.path], wanted):
+    for display, reformatted in jobs:
+        if display in broken or not _paths_in([display], wanted):
             continue
-        if doc.path in broken:
-            continue
-        outcome = _format_one(root, doc.path, result.kb.papers[paper_id], model, check)
+        outcome = _rewrite(root / display, reformatted, check)
         if isinstance(outcome, Problem):
             failures.append(outcome)
         elif outcome:
             changed += 1
-            click.echo(f"{'would reformat' if check else 'formatted'} {doc.path}")
-    for name, doc in result.kb.vocabulary_documents.items():
-        if not _paths_in([doc.path], wanted):
-            continue
-        if doc.path in broken:
-            failures.append(
-                Problem(
-                    "not-formatted",
-                    doc.path,
-                    "left untouched: it does not validate",
-                    hint="run kb validate",
-                )
-            )
-            continue
-        entries = list(getattr(result.kb.taxonomy, name).values())
-        outcome = _format_vocabulary(root, doc.path, entries, VOCABULARY_FILES[name], check)
-        if isinstance(outcome, Problem):
-            failures.append(outcome)
-        elif outcome:
-            changed += 1
-            click.echo(f"{'would reformat' if check else 'formatted'} {doc.path}")
-    skipped = sorted(set(_paths_in([p for p in broken if p.startswith("papers/")], wanted)))
-    for path in skipped:
+            click.echo(f"{'would reformat' if check else 'formatted'} {display}")
+    untouched = [p for p in broken if p.startswith("papers/") or p in vocabularies]
+    for path in sorted(set(_paths_in(untouched, wanted))):
         failures.append(
             Problem(
                 "not-formatted",
@@ -249,23 +244,19 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     ctx.exit(1 if failures or (check and changed) else 0)
 
 
-def _format_one(
-    root: Path, display: str, paper: Paper, model: type[Paper], check: bool
-) -> Problem | bool:
-    path = root / display
-    outcome = reformat(path.read_bytes().decode("utf-8"), paper, model, display)
-    if isinstance(outcome, Problem) or outcome is None:
-        return outcome or False
-    if not check:
-        write_atomic(path, outcome)
-    return True
+def _reformat_record(paper: Paper, model: type[Paper], display: str, text: str) -> Any:
+    return reformat(text, paper, model, display)
 
 
-def _format_vocabulary(
-    root: Path, display: str, entries: list[Any], model: type[Any], check: bool
+def _reformat_entries(entries: list[Any], name: str, display: str, text: str) -> Any:
+    return reformat_vocabulary(text, entries, VOCABULARY_FILES[name], display)
+
+
+def _rewrite(
+    path: Path, reformatted: Callable[[str], str | Problem | None], check: bool
 ) -> Problem | bool:
-    path = root / display
-    outcome = reformat_vocabulary(path.read_bytes().decode("utf-8"), entries, model, display)
+    """Rewrite `path` in its canonical form (unless `check`): whether it changes, or why not."""
+    outcome = reformatted(path.read_bytes().decode("utf-8"))
     if isinstance(outcome, Problem) or outcome is None:
         return outcome or False
     if not check:
