@@ -79,6 +79,13 @@ class Answer(BaseModel):
     ]
     where: Text | None = None
 
+    @property
+    def word(self) -> str:
+        """The answer in words: yes, no, partial or the property's class."""
+        if isinstance(self.value, bool):
+            return "yes" if self.value else "no"
+        return self.value
+
 
 def _answer(value: Any) -> Any:
     """`training-free: true` is short for `training-free: {value: true}`."""

@@ -240,7 +240,7 @@ def _symbol(paper: Paper, prop: str) -> str:
     if answer is None:
         return "-"
     if isinstance(answer.value, bool):
-        return "yes" if answer.value else "no"
+        return answer.word
     return "part." if answer.value == "partial" else answer.value[:4]
 
 

@@ -203,7 +203,7 @@ def _group_paragraph(group: Group, kb: KnowledgeBase, mark: Markup, said: Said) 
 def _answer_word(answer: Answer | None) -> str | None:
     if answer is None or not isinstance(answer.value, bool):
         return None
-    return "yes" if answer.value else "no"
+    return answer.word
 
 
 def contrasts(

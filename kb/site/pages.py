@@ -136,11 +136,7 @@ _MARKS = {
 
 def answer_word(answer: Answer | None) -> str:
     """The answer as the filter names it: yes, no, partial, a class, or none."""
-    if answer is None:
-        return "none"
-    if isinstance(answer.value, bool):
-        return "yes" if answer.value else "no"
-    return answer.value
+    return "none" if answer is None else answer.word
 
 
 def answer_mark(prop: Property, answer: Answer | None) -> Mark:
