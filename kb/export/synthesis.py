@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from kb.core.records import Answer, Paper, Result
+from kb.core.records import Answer, Paper
 from kb.core.taxonomy import Property, Taxonomy, citation_groups
 from kb.core.validate import KnowledgeBase
 from kb.export.related_work import Format, Markup, leaf_papers, markup, method_family
-from kb.graph.evidence import gain, number_text
+from kb.graph.evidence import boards_of, gain, number_text
 
 __all__ = [
     "RELATION_VERBS",
@@ -234,41 +233,24 @@ def contrasts(
     return "; ".join(clauses) + "."
 
 
-def _best(entries: list[tuple[Paper, Result]], taxonomy: Taxonomy) -> tuple[Paper, Result]:
-    benchmark = taxonomy.benchmarks[entries[0][1].benchmark]
-    metric = benchmark.metric(entries[0][1].metric)
-    higher = metric is None or metric.direction == "higher"
-
-    def key(entry: tuple[Paper, Result]) -> tuple[Decimal, str]:
-        value = Decimal(number_text(entry[1].value))
-        return (-value if higher else value, entry[0].id)
-
-    return min(entries, key=key)
-
-
 def results_sentence(
     papers: list[Paper], taxonomy: Taxonomy, scope: str, mark: Markup, most: int = 4
 ) -> str | None:
-    """The best located result per benchmark and metric among `papers`, with its setting and
-    its gain over the paper's own baseline, for the `most` benchmarks with most results."""
-    grouped: dict[tuple[str, str], list[tuple[Paper, Result]]] = {}
-    for paper in papers:
-        for result in paper.results:
-            benchmark = taxonomy.benchmarks.get(result.benchmark)
-            if benchmark is not None and benchmark.metric(result.metric) is not None:
-                grouped.setdefault((result.benchmark, result.metric), []).append((paper, result))
-    if not grouped:
+    """The best located result per benchmark and metric among `papers` (the top of their
+    leaderboard), with its setting and its gain over the paper's own baseline, for the `most`
+    benchmarks with most results."""
+    boards = [board for found in boards_of(papers, taxonomy).values() for board in found]
+    if not boards:
         return None
-    chosen = sorted(grouped, key=lambda k: (-len(grouped[k]), k))[:most]
+    chosen = sorted(boards, key=lambda b: (-len(b.entries), b.benchmark, b.metric.id))[:most]
     clauses: list[str] = []
-    for position, key in enumerate(chosen):
-        paper, result = _best(grouped[key], taxonomy)
-        benchmark = taxonomy.benchmarks[key[0]]
-        metric = benchmark.metric(key[1])
-        assert metric is not None
+    for position, board in enumerate(chosen):
+        best = board.entries[0]
+        result, metric = best.result, board.metric
+        benchmark = taxonomy.benchmarks[board.benchmark]
         model = taxonomy.models[result.model].name if result.model in taxonomy.models else ""
         where = ", ".join(x for x in (model, result.setting or "") if x)
-        count = len(grouped[key])
+        count = len(board.entries)
         of = f", best of {count}" if count > 1 else ""
         improvement = gain(result, metric)
         gained = ""
@@ -279,12 +261,12 @@ def results_sentence(
         what = f"{benchmark.name} ({metric.name}, {metric.direction} is better)"
         if position == 0:
             clauses.append(
-                mark.cite_text([paper.id])
+                mark.cite_text([best.paper])
                 + mark.text(f" reports the best located value of {scope} on {what}: {value}")
             )
         else:
             clauses.append(
-                mark.text(f"on {what} it is {value}, from ") + mark.cite_text([paper.id])
+                mark.text(f"on {what} it is {value}, from ") + mark.cite_text([best.paper])
             )
     return "; ".join(clauses) + "."
 

@@ -7,6 +7,7 @@ printed digits, so 85.3 - 80.1 is 5.2, never 5.199999999999989.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from kb.core.validate import KnowledgeBase
 __all__ = [
     "Board",
     "Entry",
+    "boards_of",
     "change",
     "gain",
     "headline_result",
@@ -85,9 +87,13 @@ def leaderboards(kb: KnowledgeBase) -> dict[str, list[Board]]:
     Results naming an unknown benchmark or metric (errors of `kb validate`) are left out, as
     the graph leaves out broken links. Ties keep a fixed order: paper id, model, setting.
     """
-    taxonomy = kb.taxonomy
+    return boards_of(kb.papers.values(), kb.taxonomy)
+
+
+def boards_of(papers: Iterable[Paper], taxonomy: Taxonomy) -> dict[str, list[Board]]:
+    """`leaderboards` over some records only (a category's, for the survey)."""
     rows: dict[tuple[str, str], list[Entry]] = {}
-    for paper in kb.papers.values():
+    for paper in papers:
         for result in paper.results:
             rows.setdefault((result.benchmark, result.metric), []).append(
                 Entry(paper.id, paper.year, result)
